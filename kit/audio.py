@@ -1,0 +1,130 @@
+"""Reading audio safely, trimming silence, fixing the length (lesson 1).
+
+Every waveform in the course goes through :func:`load_audio`: whatever the
+file (WAV, FLAC, OGG or MP3; mono or stereo; 8 kHz or 48 kHz; 8-bit, 16-bit or
+float) it comes back as a mono ``float32`` array in [-1, 1] at the rate you ask
+for. Files that cannot be used raise :class:`AudioError` with a sentence that
+names the file and the problem, never a stack trace from inside a library.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+#: The course's working sample rate: FSDD's own rate, enough for speech up to 4 kHz.
+SAMPLE_RATE = 8000
+#: Longest file :func:`load_audio` accepts by default (seconds); spoken digits last about 1 s.
+MAX_SECONDS = 60.0
+#: Peak level below which a recording counts as silent (about -60 dBFS).
+SILENCE_PEAK = 1e-3
+
+
+class AudioError(ValueError):
+    """A file that cannot be used as a spoken digit, with the reason in plain words."""
+
+
+def load_audio(
+    path: str | Path,
+    sr: int = SAMPLE_RATE,
+    *,
+    max_seconds: float | None = MAX_SECONDS,
+    allow_silent: bool = False,
+) -> np.ndarray:
+    """Read ``path`` as mono ``float32`` at ``sr`` Hz.
+
+    Stereo and multi-channel files are averaged to mono; other rates are
+    resampled with soxr (high quality). Raises :class:`AudioError` for a
+    missing, unreadable, empty, too long or (unless ``allow_silent``) silent file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise AudioError(f"{path}: no such file.")
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, TypeError) as error:
+        raise AudioError(
+            f"{path.name}: not a readable audio file (WAV, FLAC, OGG or MP3 expected): {error}"
+        ) from None
+    if max_seconds is not None and info.duration > max_seconds:
+        raise AudioError(
+            f"{path.name}: {info.duration:.1f} s long; at most {max_seconds:.0f} s is accepted. "
+            "Cut out the part with the spoken digit first."
+        )
+    try:
+        samples, native_rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError) as error:
+        raise AudioError(f"{path.name}: the audio data is corrupt: {error}") from None
+    return prepare_waveform(samples, native_rate, sr, name=path.name, allow_silent=allow_silent)
+
+
+def prepare_waveform(
+    samples: np.ndarray,
+    native_rate: int,
+    sr: int = SAMPLE_RATE,
+    *,
+    name: str = "audio",
+    allow_silent: bool = False,
+) -> np.ndarray:
+    """Turn raw samples (``(n,)`` or ``(n, channels)``) into mono ``float32`` at ``sr``.
+
+    The shared second half of :func:`load_audio`, also used for audio that
+    arrives as an array (a microphone, a synthesizer).
+    """
+    samples = np.asarray(samples, dtype=np.float32)
+    if samples.ndim == 2:
+        samples = samples.mean(axis=1)
+    if samples.ndim != 1:
+        raise AudioError(f"{name}: expected samples shaped (n,) or (n, channels), got {samples.shape}.")
+    if samples.size == 0:
+        raise AudioError(f"{name}: the file holds no audio samples.")
+    if not np.all(np.isfinite(samples)):
+        raise AudioError(f"{name}: the audio contains NaN or infinite values.")
+    if not allow_silent and np.abs(samples).max() < SILENCE_PEAK:
+        raise AudioError(f"{name}: the recording is silent (peak below -60 dBFS): nothing to hear.")
+    if native_rate != sr:
+        samples = soxr.resample(samples, native_rate, sr, quality="HQ").astype(np.float32)
+    return samples
+
+
+def frame_energy_db(y: np.ndarray, frame: int = 256, hop: int = 64) -> np.ndarray:
+    """Energy of each frame in dB relative to the loudest frame (0 dB at the top).
+
+    Frames start every ``hop`` samples; a running sum makes this linear in the length.
+    """
+    if y.size < frame:
+        y = np.pad(y, (0, frame - y.size))
+    squares = np.concatenate([[0.0], np.cumsum(y.astype(np.float64) ** 2)])
+    starts = np.arange(0, y.size - frame + 1, hop)
+    energy = squares[starts + frame] - squares[starts]
+    return 10 * np.log10(np.maximum(energy, 1e-20) / max(energy.max(), 1e-20))
+
+
+def trim_silence(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int = 64) -> np.ndarray:
+    """Cut leading and trailing frames quieter than ``top_db`` below the loudest frame."""
+    loud = np.flatnonzero(frame_energy_db(y, frame, hop) > -top_db)
+    if loud.size == 0:
+        return y
+    start = loud[0] * hop
+    end = min(y.size, loud[-1] * hop + frame)
+    return y[start:end]
+
+
+def pad_or_crop(y: np.ndarray, length: int, align: str = "center") -> np.ndarray:
+    """Return exactly ``length`` samples: zero-pad short clips, cut long ones.
+
+    ``align="center"`` keeps the middle (a trimmed digit sits in the middle of
+    its window); ``"start"`` keeps the beginning and pads at the end.
+    """
+    if align not in {"center", "start"}:
+        raise ValueError(f"align must be 'center' or 'start', not {align!r}")
+    offset = (y.size - length) // 2 if align == "center" else 0
+    if y.size >= length:
+        return y[offset : offset + length]
+    out = np.zeros(length, dtype=y.dtype)
+    start = -offset if align == "center" else 0
+    out[start : start + y.size] = y
+    return out
