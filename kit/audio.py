@@ -44,20 +44,19 @@ def load_audio(
     if not path.is_file():
         raise AudioError(f"{path}: no such file.")
     try:
-        info = sf.info(str(path))
+        with sf.SoundFile(str(path)) as stream:
+            duration = stream.frames / stream.samplerate
+            if max_seconds is not None and duration > max_seconds:
+                raise AudioError(
+                    f"{path.name}: {duration:.1f} s long; at most {max_seconds:.0f} s is accepted. "
+                    "Cut out the part with the spoken digit first."
+                )
+            native_rate = stream.samplerate
+            samples = stream.read(dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as error:
         raise AudioError(
             f"{path.name}: not a readable audio file (WAV, FLAC, OGG or MP3 expected): {error}"
         ) from None
-    if max_seconds is not None and info.duration > max_seconds:
-        raise AudioError(
-            f"{path.name}: {info.duration:.1f} s long; at most {max_seconds:.0f} s is accepted. "
-            "Cut out the part with the spoken digit first."
-        )
-    try:
-        samples, native_rate = sf.read(str(path), dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError) as error:
-        raise AudioError(f"{path.name}: the audio data is corrupt: {error}") from None
     return prepare_waveform(samples, native_rate, sr, name=path.name, allow_silent=allow_silent)
 
 
@@ -128,3 +127,10 @@ def pad_or_crop(y: np.ndarray, length: int, align: str = "center") -> np.ndarray
     start = -offset if align == "center" else 0
     out[start : start + y.size] = y
     return out
+
+
+def listen(y: np.ndarray, sr: int = SAMPLE_RATE):
+    """A notebook audio player for ``y`` (scaled to full volume, so quiet clips are audible)."""
+    from IPython.display import Audio
+
+    return Audio(np.asarray(y, dtype=np.float32), rate=sr, normalize=True)

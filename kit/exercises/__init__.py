@@ -1,0 +1,51 @@
+"""Exercise checks for the lessons: ``check("01.nyquist", answer)`` in a notebook cell.
+
+Each lesson's checks live in a module of their own (``lesson01.py`` ...),
+registered with :func:`exercise`. A check prints one line: not answered yet
+(the answer is still ``...``), correct, or a hint that says what is off. It
+never raises, so a lesson always runs from top to bottom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+CHECKS: dict[str, Callable[[Any], None]] = {}
+
+
+def exercise(key: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register a check: a function that raises ``AssertionError(hint)`` for a wrong answer."""
+
+    def register(function: Callable[[Any], None]) -> Callable[[Any], None]:
+        if key in CHECKS:
+            raise ValueError(f"exercise {key!r} is registered twice")
+        CHECKS[key] = function
+        return function
+
+    return register
+
+
+def verdict(key: str, answer: Any) -> tuple[str, str]:
+    """``("todo" | "correct" | "wrong", message)`` for ``answer`` to exercise ``key``."""
+    if key not in CHECKS:
+        raise KeyError(f"no exercise {key!r}; known: {', '.join(sorted(CHECKS))}")
+    if answer is Ellipsis:
+        return "todo", f"{key}: not answered yet - replace the ... with your answer and run the cell again."
+    try:
+        CHECKS[key](answer)
+    except AssertionError as hint:
+        return "wrong", f"{key}: not yet. {hint}"
+    except Exception as error:  # a learner's answer of the wrong type, for instance
+        return "wrong", f"{key}: your answer could not be checked ({type(error).__name__}: {error})."
+    return "correct", f"{key}: correct!"
+
+
+def check(key: str, answer: Any) -> bool:
+    """Print whether ``answer`` solves exercise ``key``; return True when it does."""
+    status, message = verdict(key, answer)
+    print({"todo": "[ ]", "correct": "[x]", "wrong": "[!]"}[status], message)
+    return status == "correct"
+
+
+from . import lesson01, lesson02, lesson03  # noqa: E402,F401  (registers the checks)

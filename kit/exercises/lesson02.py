@@ -1,0 +1,5 @@
+"""Checks for the exercises of lesson 02."""
+
+from __future__ import annotations
+
+from . import exercise  # noqa: F401

@@ -1,0 +1,101 @@
+"""Pictures of sound and digits (lessons 1-3 and every later lesson).
+
+Each helper draws into ``ax`` when given one (so lessons can compose
+figures) or makes a new figure, and returns the :class:`~matplotlib.figure.Figure`.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from .audio import SAMPLE_RATE
+from .features import HOP_LENGTH
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        return fig, ax
+    return ax.figure, ax
+
+
+def waveform(y: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None = None, title: str | None = None) -> Figure:
+    """Amplitude against time in seconds."""
+    fig, ax = _axes(ax, (8, 2.5))
+    ax.plot(np.arange(len(y)) / sr, y, linewidth=0.6)
+    ax.set(xlabel="time (s)", ylabel="amplitude", xlim=(0, len(y) / sr), title=title)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def spectrogram(db: np.ndarray, sr: int = SAMPLE_RATE, hop_length: int = HOP_LENGTH, ax: Axes | None = None,
+                title: str | None = None, mel: bool = False, colorbar: bool = True) -> Figure:
+    """A dB spectrogram ``(bins, frames)`` with time in seconds and frequency in Hz.
+
+    With ``mel=True`` the rows are mel bands: the axis is labelled by band and,
+    on the right, by the band's centre frequency in Hz.
+    """
+    fig, ax = _axes(ax, (8, 3))
+    seconds = db.shape[1] * hop_length / sr
+    top = db.shape[0] if mel else sr / 2
+    image = ax.imshow(db, origin="lower", aspect="auto", cmap="magma", extent=(0, seconds, 0, top),
+                      interpolation="nearest")
+    ax.set(xlabel="time (s)", ylabel="mel band" if mel else "frequency (Hz)", title=title)
+    if mel:
+        import librosa
+
+        centres = librosa.mel_frequencies(n_mels=db.shape[0] + 2, fmax=sr / 2)[1:-1]
+        right = ax.secondary_yaxis("right", functions=(
+            lambda band: np.interp(band, np.arange(len(centres)) + 0.5, centres),
+            lambda hz: np.interp(hz, centres, np.arange(len(centres)) + 0.5)))
+        right.set_ylabel("centre (Hz)")
+    if colorbar:
+        fig.colorbar(image, ax=ax, label="dB", pad=0.08 if mel else 0.02)
+    return fig
+
+
+def mel_filterbank(filters: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None = None,
+                   title: str | None = "mel filterbank") -> Figure:
+    """Each triangular filter ``(n_mels, bins)`` as a curve over frequency in Hz."""
+    fig, ax = _axes(ax, (8, 3))
+    hz = np.linspace(0, sr / 2, filters.shape[1])
+    colors = plt.cm.viridis(np.linspace(0, 1, len(filters)))
+    for weights, color in zip(filters, colors, strict=True):
+        ax.plot(hz, weights, color=color, linewidth=1)
+    ax.set(xlabel="frequency (Hz)", ylabel="weight", xlim=(0, sr / 2), title=title)
+    return fig
+
+
+def image_grid(images: np.ndarray, labels=None, ncols: int = 10, ax: Axes | None = None,
+               title: str | None = None, cmap: str = "gray", low_rows_at_bottom: bool = False) -> Figure:
+    """Tile ``(n, h, w)`` images into one picture, with optional labels under each tile.
+
+    Digits are drawn as they are stored (row 0 at the top). Spectrogram-like
+    images, whose row 0 is the lowest frequency, want ``low_rows_at_bottom=True``.
+    """
+    images = np.asarray(images, dtype=float)
+    if low_rows_at_bottom:
+        images = images[:, ::-1]
+    n, h, w = images.shape
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    gap = 2 if labels is None else 6
+    canvas = np.full((nrows * (h + gap), ncols * (w + 1)), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, ncols)
+        canvas[r * (h + gap) : r * (h + gap) + h, c * (w + 1) : c * (w + 1) + w] = image
+    fig, ax = _axes(ax, (ncols * 0.9, nrows * (1.0 if labels is None else 1.15)))
+    shown = plt.get_cmap(cmap).copy()
+    shown.set_bad("white")
+    ax.imshow(canvas, cmap=shown, interpolation="nearest")
+    ax.set_axis_off()
+    for i, label in enumerate([] if labels is None else labels):
+        r, c = divmod(i, ncols)
+        ax.text(c * (w + 1) + w / 2, r * (h + gap) + h + gap / 2, str(label), ha="center", va="center",
+                fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
