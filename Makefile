@@ -1,0 +1,33 @@
+# The course in two commands:  make lab   (start learning)   make test   (run every test)
+# Both create .venv on first use and reuse it afterwards.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: lab test data clean-cache
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first, pinned: a CPU build; anything else would pull gigabytes of CUDA packages
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+lab: $(STAMP)  ## open the lessons in JupyterLab (offline, no news or update checks)
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=lessons \
+		--LabApp.news_url=None --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate
+
+test: $(STAMP)  ## unit tests and every lesson, in quick mode unless KIT_QUICK=0
+	KIT_QUICK=$${KIT_QUICK:-1} $(BIN)/python -m pytest
+
+data: $(STAMP)  ## download MNIST and FSDD into $KIT_DATA_DIR (default data/); needs the network
+	$(BIN)/python -m kit download mnist
+	$(BIN)/python -m kit download fsdd
+
+clean-cache:  ## delete derived files (features, synthesized speech, partial downloads)
+	rm -rf .kit-cache
