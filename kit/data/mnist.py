@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .download import SOURCES, DataNotFoundError
+from .sources import SOURCES, DataNotFoundError
 
 IDX_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -63,12 +63,15 @@ def read_idx(path: Path) -> np.ndarray:
     return data.reshape(shape)
 
 
-@lru_cache(maxsize=2)
 def load_mnist(split: str = "train") -> DigitImages:
     """The real MNIST ``"train"`` (60,000) or ``"test"`` (10,000) split from ``$KIT_DATA_DIR/mnist``."""
     if split not in IDX_FILES:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
-    folder = SOURCES["mnist"].locate()
+    return _read_mnist(SOURCES["mnist"].locate(), split)
+
+
+@lru_cache(maxsize=4)
+def _read_mnist(folder: Path, split: str) -> DigitImages:
     image_file, label_file = IDX_FILES[split]
     images = read_idx(folder / image_file)
     labels = read_idx(folder / label_file).astype(np.int64)

@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 
 from ..audio import SAMPLE_RATE, load_audio
 from ..config import quick_mode
-from .download import DIGIT_WORDS, SOURCES, DataNotFoundError
+from .sources import DIGIT_WORDS, SOURCES, DataNotFoundError
 
 
 @dataclass(frozen=True)

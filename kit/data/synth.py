@@ -24,7 +24,7 @@ import soundfile as sf
 
 from ..audio import prepare_waveform
 from ..config import cache_dir
-from .download import DIGIT_WORDS
+from .sources import DIGIT_WORDS
 from .spoken import SpokenDigits, scan_fsdd_layout
 
 ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-us-nyc")

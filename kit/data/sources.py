@@ -1,4 +1,4 @@
-"""Finding the source data sets on disk, and downloading them for real users.
+"""The source data sets: where they live on disk, where they come from, how they are checked.
 
 Each data set has a :class:`Source`: the folder names it may live under in
 ``$KIT_DATA_DIR`` (the full set or the course's small sample), its canonical

