@@ -113,11 +113,34 @@ def spectral_convergence(reference, estimate, n_fft: int = N_FFT, hop_length: in
 
 # --- mel and MFCC (lesson 3) ---------------------------------------------------------------
 
+def hz_to_mel(hz):
+    """Slaney's mel scale (librosa's default): linear below 1 kHz (15 mel), logarithmic above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    linear = hz / (200 / 3)
+    logarithmic = 15 + np.log(np.maximum(hz, 1e-10) / 1000) / (np.log(6.4) / 27)
+    return np.where(hz >= 1000, logarithmic, linear)
+
+
+def mel_to_hz(mel):
+    """Inverse of :func:`hz_to_mel`."""
+    mel = np.asarray(mel, dtype=np.float64)
+    return np.where(mel >= 15, 1000 * np.exp((np.log(6.4) / 27) * (mel - 15)), mel * (200 / 3))
+
+
+def mel_frequencies(n: int, fmin: float = 0.0, fmax: float = SAMPLE_RATE / 2) -> np.ndarray:
+    """``n`` frequencies in Hz equally spaced on the mel scale from ``fmin`` to ``fmax``."""
+    return mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n))
+
+
 @lru_cache(maxsize=16)
 def _mel_matrix(sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float | None) -> torch.Tensor:
-    import librosa  # imported on first use: it takes a second to import
-
-    return torch.from_numpy(librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax))
+    """Triangles from edge ``i`` to ``i + 2`` of ``n_mels + 2`` mel-spaced edges, each of area 1 (Slaney)."""
+    edges = mel_frequencies(n_mels + 2, fmin, sr / 2 if fmax is None else fmax)
+    bins = np.linspace(0, sr / 2, 1 + n_fft // 2)
+    rising = (bins[None, :] - edges[:-2, None]) / np.diff(edges)[:-1, None]
+    falling = (edges[2:, None] - bins[None, :]) / np.diff(edges)[1:, None]
+    triangles = np.maximum(0, np.minimum(rising, falling))
+    return torch.from_numpy((triangles * (2 / (edges[2:] - edges[:-2]))[:, None]).astype(np.float32))
 
 
 def mel_filterbank(sr: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mels: int = 48, fmin: float = 0.0,

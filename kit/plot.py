@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .audio import SAMPLE_RATE
-from .features import HOP_LENGTH
+from .features import HOP_LENGTH, mel_frequencies
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -45,9 +45,7 @@ def spectrogram(db: np.ndarray, sr: int = SAMPLE_RATE, hop_length: int = HOP_LEN
                       interpolation="nearest")
     ax.set(xlabel="time (s)", ylabel="mel band" if mel else "frequency (Hz)", title=title)
     if mel:
-        import librosa
-
-        centres = librosa.mel_frequencies(n_mels=db.shape[0] + 2, fmax=sr / 2)[1:-1]
+        centres = mel_frequencies(db.shape[0] + 2, 0, sr / 2)[1:-1]
         right = ax.secondary_yaxis("right", functions=(
             lambda band: np.interp(band, np.arange(len(centres)) + 0.5, centres),
             lambda hz: np.interp(hz, centres, np.arange(len(centres)) + 0.5)))

@@ -47,7 +47,9 @@ def test_log_mel_and_mfcc_equal_librosa(speech):
 def test_mel_filterbank_is_librosas():
     ours = K.mel_filterbank(8000, 256, 48)
     assert ours.shape == (48, 129)
-    np.testing.assert_allclose(ours, librosa.filters.mel(sr=8000, n_fft=256, n_mels=48), atol=1e-7)
+    for sr, n_fft, n_mels in [(8000, 256, 48), (16000, 512, 40), (22050, 2048, 128)]:
+        np.testing.assert_allclose(K.mel_filterbank(sr, n_fft, n_mels),
+                                   librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels), atol=1e-6)
 
 
 def test_griffin_lim_beats_zero_phase(speech):
@@ -134,3 +136,10 @@ def test_features_of_real_fsdd_separate_the_digits(fsdd):
     centroids = np.stack([x_train[train.digits == d].mean(0) for d in range(10)])
     predicted = np.argmin(((x_test[:, None] - centroids[None]) ** 2).sum(-1), axis=1)
     assert (predicted == test.digits).mean() > 0.5
+
+
+def test_mel_scale_matches_librosa_both_ways():
+    hz = np.array([0, 200, 999, 1000, 1001, 3000, 8000, 22050.0])
+    np.testing.assert_allclose(K.hz_to_mel(hz), librosa.hz_to_mel(hz), rtol=1e-9)
+    np.testing.assert_allclose(K.mel_to_hz(K.hz_to_mel(hz)), hz, atol=1e-6)
+    np.testing.assert_allclose(K.mel_frequencies(50, 0, 4000), librosa.mel_frequencies(50, fmax=4000))
