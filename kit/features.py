@@ -42,7 +42,8 @@ HOP_LENGTH = 64  # 8 ms
 # --- the short-time Fourier transform (lesson 2) -------------------------------------------
 
 def _tensor(y) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(y, dtype=np.float32) if not torch.is_tensor(y) else y)
+    """A float32 torch view of a waveform (or batch of waveforms) given as an array."""
+    return torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32))
 
 
 @lru_cache(maxsize=16)
@@ -66,7 +67,7 @@ def _stft(y: torch.Tensor, n_fft: int, hop_length: int) -> torch.Tensor:
 
 def istft(spectrum, hop_length: int = HOP_LENGTH, length: int | None = None) -> np.ndarray:
     """Inverse of :func:`stft` by weighted overlap-add; ``length`` trims to the original size."""
-    spectrum = torch.as_tensor(np.asarray(spectrum)) if not torch.is_tensor(spectrum) else spectrum
+    spectrum = torch.from_numpy(np.ascontiguousarray(spectrum, dtype=np.complex64))
     n_fft = 2 * (spectrum.shape[-2] - 1)
     return torch.istft(spectrum, n_fft, hop_length, window=_hann(n_fft), center=True,
                        length=length).numpy()

@@ -39,16 +39,18 @@ def spectrogram(db: np.ndarray, sr: int = SAMPLE_RATE, hop_length: int = HOP_LEN
     on the right, by the band's centre frequency in Hz.
     """
     fig, ax = _axes(ax, (8, 3))
-    seconds = db.shape[1] * hop_length / sr
-    top = db.shape[0] if mel else sr / 2
-    image = ax.imshow(db, origin="lower", aspect="auto", cmap="magma", extent=(0, seconds, 0, top),
-                      interpolation="nearest")
+    # Frame t is centred on t * hop / sr seconds; bin k on k * sr / n_fft Hz, mel band b on row b.
+    half_frame = hop_length / sr / 2
+    half_bin = 0.5 if mel else sr / (2 * (2 * (db.shape[0] - 1)))
+    top = db.shape[0] - 0.5 if mel else sr / 2 + half_bin
+    extent = (-half_frame, db.shape[1] * hop_length / sr - half_frame, -half_bin, top)
+    image = ax.imshow(db, origin="lower", aspect="auto", cmap="magma", extent=extent, interpolation="nearest")
     ax.set(xlabel="time (s)", ylabel="mel band" if mel else "frequency (Hz)", title=title)
     if mel:
         centres = mel_frequencies(db.shape[0] + 2, 0, sr / 2)[1:-1]
         right = ax.secondary_yaxis("right", functions=(
-            lambda band: np.interp(band, np.arange(len(centres)) + 0.5, centres),
-            lambda hz: np.interp(hz, centres, np.arange(len(centres)) + 0.5)))
+            lambda band: np.interp(band, np.arange(len(centres)), centres),
+            lambda hz: np.interp(hz, centres, np.arange(len(centres)))))
         right.set_ylabel("centre (Hz)")
     if colorbar:
         fig.colorbar(image, ax=ax, label="dB", pad=0.08 if mel else 0.02)

@@ -41,11 +41,10 @@ def verdict(key: str, answer: Any) -> tuple[str, str]:
     return "correct", f"{key}: correct!"
 
 
-def check(key: str, answer: Any) -> bool:
-    """Print whether ``answer`` solves exercise ``key``; return True when it does."""
+def check(key: str, answer: Any) -> None:
+    """Print whether ``answer`` solves exercise ``key`` (see :func:`verdict` for the outcome as data)."""
     status, message = verdict(key, answer)
     print({"todo": "[ ]", "correct": "[x]", "wrong": "[!]"}[status], message)
-    return status == "correct"
 
 
 from . import lesson01, lesson02, lesson03  # noqa: E402,F401  (registers the checks)

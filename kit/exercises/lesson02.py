@@ -37,7 +37,8 @@ def check_frames(answer) -> None:
             "including the last multiple of hop, so there are 1 + n // hop of them.")
         assert frames != 1 + (n - n_fft) // hop, (
             "That is the count without centring (frames that fit entirely inside the clip). "
-            "kit.features.stft pads n_fft // 2 zeros at both ends, so there are 1 + n // hop frames.")
+            "kit.features.stft pads n_fft // 2 zeros at both ends, so there are "
+            "1 + n // hop frames.")
         raise AssertionError(f"{frames} frames is not right: frame t is centred on sample t * hop; "
                              "count the t with t * hop <= n.")
     if bins != 1 + n_fft // 2:
@@ -88,13 +89,15 @@ def _variant(y: np.ndarray, n_fft: int, hop: int, window: np.ndarray) -> np.ndar
 @exercise("02.my_stft")
 def check_my_stft(my_stft) -> None:
     """A function ``my_stft(y, n_fft, hop)`` equal to ``abs(kit.features.stft(y, n_fft, hop))``."""
-    assert callable(my_stft), "Your answer should be the function itself: answer = my_stft (no brackets)."
+    assert callable(my_stft), (
+        "Your answer should be the function itself: answer = my_stft (no brackets).")
     rng = np.random.default_rng(2)
     for length, n_fft, hop in [(2000, 256, 64), (1234, 128, 32), (3001, 512, 100)]:
         y = rng.standard_normal(length).astype(np.float32)
         got = np.asarray(my_stft(y.copy(), n_fft, hop))
         want = _reference(y, n_fft, hop)
-        assert not np.iscomplexobj(got), "Return the magnitude, np.abs(...), not the complex spectrum."
+        assert not np.iscomplexobj(got), (
+            "Return the magnitude, np.abs(...), not the complex spectrum.")
         if got.shape != want.shape:
             assert got.shape != want.shape[::-1], (
                 f"Shape {got.shape} is transposed: rows are frequency bins, columns are frames "
@@ -102,8 +105,9 @@ def check_my_stft(my_stft) -> None:
             assert got.shape != (want.shape[0], 1 + (length - n_fft) // hop), (
                 f"Shape {got.shape}: these are the frames without centring. Pad n_fft // 2 zeros "
                 f"at both ends first (np.pad(y, n_fft // 2)); expected {want.shape}.")
-            raise AssertionError(f"For {length} samples, n_fft={n_fft}, hop={hop} the shape should be "
-                                 f"{want.shape} = (1 + n_fft // 2, 1 + len(y) // hop), not {got.shape}.")
+            raise AssertionError(
+                f"For {length} samples, n_fft={n_fft}, hop={hop} the shape should be {want.shape} "
+                f"= (1 + n_fft // 2, 1 + len(y) // hop), not {got.shape}.")
         scale = want.max()
         if np.allclose(got, want, rtol=1e-3, atol=1e-4 * scale):
             continue
@@ -114,9 +118,11 @@ def check_my_stft(my_stft) -> None:
             "np.hanning(n_fft + 1)[:-1].": np.ones(n_fft),
         }
         for hint, window in slips.items():
-            assert not np.allclose(got, _variant(y, n_fft, hop, window), rtol=1e-3, atol=1e-4 * scale), hint
+            slip = _variant(y, n_fft, hop, window)
+            assert not np.allclose(got, slip, rtol=1e-3, atol=1e-4 * scale), hint
         error = np.abs(got - want).max() / scale
         raise AssertionError(
             f"The shape is right but the values differ (largest error {error:.2g} of the peak, for "
-            f"{length} samples, n_fft={n_fft}, hop={hop}). Frame m is padded[m*hop : m*hop + n_fft] "
-            "of the zero-padded signal, times the periodic Hann window, then np.fft.rfft.")
+            f"{length} samples, n_fft={n_fft}, hop={hop}). Frame m is "
+            "padded[m*hop : m*hop + n_fft] of the zero-padded signal, times the periodic Hann "
+            "window, then np.fft.rfft.")
