@@ -262,11 +262,12 @@ class MelImage(FeatureSpec):
     def transform(self, clips):
         out = np.empty((len(clips), self.n_mels, self.frames), np.float32)
         for indices, mel, valid in _mel_power_batches(clips, self.sr, self.n_fft, self.hop_length, self.n_mels):
+            # Padding frames are the quietest of all, so each clip's maximum is its own.
+            db = _power_to_db(mel, self.top_db)
+            scaled = (db - db.amax(dim=(1, 2), keepdim=True) + self.top_db) / self.top_db
             for row, index in enumerate(indices):
-                db = _power_to_db(mel[row, :, :valid[row]], self.top_db)
-                scaled = (db - db.max() + self.top_db) / self.top_db
-                out[index] = F.interpolate(scaled[None], size=self.frames, mode="linear",
-                                           align_corners=True)[0].numpy()
+                out[index] = F.interpolate(scaled[row:row + 1, :, :valid[row]], size=self.frames,
+                                           mode="linear", align_corners=True)[0].numpy()
         return out
 
 
@@ -317,8 +318,9 @@ class MfccMean(FeatureSpec):
         out = np.empty((len(clips), self.n_mfcc), np.float32)
         dct = _dct_matrix(self.n_mfcc, self.n_mels)
         for indices, mel, valid in _mel_power_batches(clips, self.sr, self.n_fft, self.hop_length, self.n_mels):
-            for row, index in enumerate(indices):
-                out[index] = (dct @ _power_to_db(mel[row, :, :valid[row]], self.top_db)).mean(dim=1).numpy()
+            coefficients = dct @ _power_to_db(mel, self.top_db)
+            in_clip = torch.arange(mel.shape[-1])[None, :] < torch.tensor(valid)[:, None]
+            out[indices] = ((coefficients * in_clip[:, None]).sum(-1) / in_clip.sum(-1, keepdim=True)).numpy()
         return out
 
 
