@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("info", help="where data and caches are, which data sets were found")
-    download = commands.add_parser("download", help="download a data set into $KIT_DATA_DIR (needs the network)")
+    download = commands.add_parser(
+        "download", help="download a data set into $KIT_DATA_DIR (needs the network)"
+    )
     download.add_argument("name", choices=[*data.SOURCES, "all"])
     download.add_argument("--force", action="store_true", help="download again even if present")
     commands.add_parser("synth", help="synthesize the embedded eSpeak NG spoken-digit corpus")

@@ -129,8 +129,13 @@ def pad_or_crop(y: np.ndarray, length: int, align: str = "center") -> np.ndarray
     return out
 
 
-def listen(y: np.ndarray, sr: int = SAMPLE_RATE):
-    """A notebook audio player for ``y`` (scaled to full volume, so quiet clips are audible)."""
+def listen(y: np.ndarray, sr: int = SAMPLE_RATE, normalize: bool = True):
+    """A notebook audio player for ``y``.
+
+    By default the clip is scaled to full volume so quiet recordings are
+    audible; ``normalize=False`` keeps its level (samples must lie in [-1, 1]),
+    to hear loudness differences.
+    """
     from IPython.display import Audio
 
-    return Audio(np.asarray(y, dtype=np.float32), rate=sr, normalize=True)
+    return Audio(np.asarray(y, dtype=np.float32), rate=sr, normalize=normalize)

@@ -30,7 +30,6 @@ from functools import lru_cache
 import numpy as np
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from .audio import SAMPLE_RATE, pad_or_crop, trim_silence
 from .config import cache_dir, quick_mode
@@ -40,6 +39,7 @@ HOP_LENGTH = 64  # 8 ms
 
 
 # --- the short-time Fourier transform (lesson 2) -------------------------------------------
+
 
 def _tensor(y) -> torch.Tensor:
     """A float32 torch view of a waveform (or batch of waveforms) given as an array."""
@@ -61,16 +61,16 @@ def stft(y, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH) -> np.ndarray:
 
 
 def _stft(y: torch.Tensor, n_fft: int, hop_length: int) -> torch.Tensor:
-    return torch.stft(y, n_fft, hop_length, window=_hann(n_fft), center=True, pad_mode="constant",
-                      return_complex=True)
+    return torch.stft(
+        y, n_fft, hop_length, window=_hann(n_fft), center=True, pad_mode="constant", return_complex=True
+    )
 
 
 def istft(spectrum, hop_length: int = HOP_LENGTH, length: int | None = None) -> np.ndarray:
     """Inverse of :func:`stft` by weighted overlap-add; ``length`` trims to the original size."""
     spectrum = torch.from_numpy(np.ascontiguousarray(spectrum, dtype=np.complex64))
     n_fft = 2 * (spectrum.shape[-2] - 1)
-    return torch.istft(spectrum, n_fft, hop_length, window=_hann(n_fft), center=True,
-                       length=length).numpy()
+    return torch.istft(spectrum, n_fft, hop_length, window=_hann(n_fft), center=True, length=length).numpy()
 
 
 def amplitude_to_db(magnitude, top_db: float | None = 80.0) -> np.ndarray:
@@ -80,8 +80,14 @@ def amplitude_to_db(magnitude, top_db: float | None = 80.0) -> np.ndarray:
     return db if top_db is None else np.maximum(db, -top_db)
 
 
-def griffin_lim(magnitude, n_iter: int = 64, hop_length: int = HOP_LENGTH, length: int | None = None,
-                momentum: float = 0.99, seed: int = 0) -> np.ndarray:
+def griffin_lim(
+    magnitude,
+    n_iter: int = 64,
+    hop_length: int = HOP_LENGTH,
+    length: int | None = None,
+    momentum: float = 0.99,
+    seed: int = 0,
+) -> np.ndarray:
     """Estimate a waveform whose STFT magnitude is ``magnitude`` (Griffin and Lim, 1984).
 
     Start from random phase; repeat: go to the time domain and back, keep the
@@ -99,8 +105,9 @@ def griffin_lim(magnitude, n_iter: int = 64, hop_length: int = HOP_LENGTH, lengt
         accelerated = rebuilt - (momentum / (1 + momentum)) * previous
         previous = rebuilt
         phase = accelerated / accelerated.abs().clamp_min(1e-12)
-    return torch.istft(target * phase, n_fft, hop_length, window=_hann(n_fft), center=True,
-                       length=length).numpy()
+    return torch.istft(
+        target * phase, n_fft, hop_length, window=_hann(n_fft), center=True, length=length
+    ).numpy()
 
 
 def spectral_convergence(reference, estimate, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH) -> float:
@@ -113,6 +120,7 @@ def spectral_convergence(reference, estimate, n_fft: int = N_FFT, hop_length: in
 
 
 # --- mel and MFCC (lesson 3) ---------------------------------------------------------------
+
 
 def hz_to_mel(hz):
     """Slaney's mel scale (librosa's default): linear below 1 kHz (15 mel), logarithmic above."""
@@ -144,8 +152,9 @@ def _mel_matrix(sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float | Non
     return torch.from_numpy((triangles * (2 / (edges[2:] - edges[:-2]))[:, None]).astype(np.float32))
 
 
-def mel_filterbank(sr: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mels: int = 48, fmin: float = 0.0,
-                   fmax: float | None = None) -> np.ndarray:
+def mel_filterbank(
+    sr: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mels: int = 48, fmin: float = 0.0, fmax: float | None = None
+) -> np.ndarray:
     """Triangular mel filters, ``(n_mels, 1 + n_fft//2)``, area-normalised (Slaney)."""
     return _mel_matrix(sr, n_fft, n_mels, fmin, fmax).numpy()
 
@@ -156,8 +165,14 @@ def _power_to_db(power: torch.Tensor, top_db: float, dims=(-2, -1)) -> torch.Ten
     return torch.maximum(db, db.amax(dim=dims, keepdim=True) - top_db)
 
 
-def log_mel(y, sr: int = SAMPLE_RATE, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH,
-            n_mels: int = 48, top_db: float = 80.0) -> np.ndarray:
+def log_mel(
+    y,
+    sr: int = SAMPLE_RATE,
+    n_fft: int = N_FFT,
+    hop_length: int = HOP_LENGTH,
+    n_mels: int = 48,
+    top_db: float = 80.0,
+) -> np.ndarray:
     """Log-mel power spectrogram in dB (``ref=1``), ``(n_mels, frames)``."""
     power = _stft(_tensor(y), n_fft, hop_length).abs() ** 2
     mel = _mel_matrix(sr, n_fft, n_mels, 0.0, None) @ power
@@ -174,8 +189,15 @@ def _dct_matrix(n_mfcc: int, n_mels: int) -> torch.Tensor:
     return basis.float()
 
 
-def mfcc(y, sr: int = SAMPLE_RATE, n_mfcc: int = 13, n_fft: int = N_FFT, hop_length: int = HOP_LENGTH,
-         n_mels: int = 40, top_db: float = 80.0) -> np.ndarray:
+def mfcc(
+    y,
+    sr: int = SAMPLE_RATE,
+    n_mfcc: int = 13,
+    n_fft: int = N_FFT,
+    hop_length: int = HOP_LENGTH,
+    n_mels: int = 40,
+    top_db: float = 80.0,
+) -> np.ndarray:
     """Mel-frequency cepstral coefficients ``(n_mfcc, frames)``: a DCT of the log-mel spectrum."""
     db = torch.from_numpy(log_mel(y, sr, n_fft, hop_length, n_mels, top_db))
     return (_dct_matrix(n_mfcc, n_mels) @ db).numpy()
@@ -183,8 +205,10 @@ def mfcc(y, sr: int = SAMPLE_RATE, n_mfcc: int = 13, n_fft: int = N_FFT, hop_len
 
 # --- the course's three feature shapes, in batches ----------------------------------------
 
-def _mel_power_batches(clips: Sequence[np.ndarray], sr: int, n_fft: int, hop_length: int,
-                       n_mels: int, batch_size: int = 256) -> Iterator[tuple[np.ndarray, torch.Tensor, list[int]]]:
+
+def _mel_power_batches(
+    clips: Sequence[np.ndarray], sr: int, n_fft: int, hop_length: int, n_mels: int, batch_size: int = 256
+) -> Iterator[tuple[np.ndarray, torch.Tensor, list[int]]]:
     """Mel power spectrograms of ``clips`` in batches of similar length.
 
     Yields ``(indices, mel_power (batch, n_mels, frames), valid_frames)``; clip
@@ -194,11 +218,11 @@ def _mel_power_batches(clips: Sequence[np.ndarray], sr: int, n_fft: int, hop_len
     order = np.argsort(lengths, kind="stable")
     mel_matrix = _mel_matrix(sr, n_fft, n_mels, 0.0, None)
     for start in range(0, len(order), batch_size):
-        indices = order[start:start + batch_size]
+        indices = order[start : start + batch_size]
         longest = int(lengths[indices].max())
         batch = torch.zeros(len(indices), longest)
         for row, index in enumerate(indices):
-            batch[row, :lengths[index]] = torch.from_numpy(np.asarray(clips[index], dtype=np.float32))
+            batch[row, : lengths[index]] = torch.from_numpy(np.asarray(clips[index], dtype=np.float32))
         power = _stft(batch, n_fft, hop_length).abs().square_()
         yield indices, mel_matrix @ power, [1 + int(lengths[i]) // hop_length for i in indices]
 
@@ -261,13 +285,19 @@ class MelImage(FeatureSpec):
 
     def transform(self, clips):
         out = np.empty((len(clips), self.n_mels, self.frames), np.float32)
-        for indices, mel, valid in _mel_power_batches(clips, self.sr, self.n_fft, self.hop_length, self.n_mels):
+        for indices, mel, valid in _mel_power_batches(
+            clips, self.sr, self.n_fft, self.hop_length, self.n_mels
+        ):
             # Padding frames are the quietest of all, so each clip's maximum is its own.
             db = _power_to_db(mel, self.top_db)
             scaled = (db - db.amax(dim=(1, 2), keepdim=True) + self.top_db) / self.top_db
             for row, index in enumerate(indices):
-                out[index] = F.interpolate(scaled[row:row + 1, :, :valid[row]], size=self.frames,
-                                           mode="linear", align_corners=True)[0].numpy()
+                out[index] = F.interpolate(
+                    scaled[row : row + 1, :, : valid[row]],
+                    size=self.frames,
+                    mode="linear",
+                    align_corners=True,
+                )[0].numpy()
         return out
 
 
@@ -317,7 +347,9 @@ class MfccMean(FeatureSpec):
     def transform(self, clips):
         out = np.empty((len(clips), self.n_mfcc), np.float32)
         dct = _dct_matrix(self.n_mfcc, self.n_mels)
-        for indices, mel, valid in _mel_power_batches(clips, self.sr, self.n_fft, self.hop_length, self.n_mels):
+        for indices, mel, valid in _mel_power_batches(
+            clips, self.sr, self.n_fft, self.hop_length, self.n_mels
+        ):
             coefficients = dct @ _power_to_db(mel, self.top_db)
             in_clip = torch.arange(mel.shape[-1])[None, :] < torch.tensor(valid)[:, None]
             out[indices] = ((coefficients * in_clip[:, None]).sum(-1) / in_clip.sum(-1, keepdim=True)).numpy()

@@ -22,7 +22,9 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     return ax.figure, ax
 
 
-def waveform(y: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None = None, title: str | None = None) -> Figure:
+def waveform(
+    y: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None = None, title: str | None = None
+) -> Figure:
     """Amplitude against time in seconds."""
     fig, ax = _axes(ax, (8, 2.5))
     ax.plot(np.arange(len(y)) / sr, y, linewidth=0.6)
@@ -31,8 +33,15 @@ def waveform(y: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None = None, title
     return fig
 
 
-def spectrogram(db: np.ndarray, sr: int = SAMPLE_RATE, hop_length: int = HOP_LENGTH, ax: Axes | None = None,
-                title: str | None = None, mel: bool = False, colorbar: bool = True) -> Figure:
+def spectrogram(
+    db: np.ndarray,
+    sr: int = SAMPLE_RATE,
+    hop_length: int = HOP_LENGTH,
+    ax: Axes | None = None,
+    title: str | None = None,
+    mel: bool = False,
+    colorbar: bool = True,
+) -> Figure:
     """A dB spectrogram ``(bins, frames)`` with time in seconds and frequency in Hz.
 
     With ``mel=True`` the rows are mel bands: the axis is labelled by band and,
@@ -48,17 +57,22 @@ def spectrogram(db: np.ndarray, sr: int = SAMPLE_RATE, hop_length: int = HOP_LEN
     ax.set(xlabel="time (s)", ylabel="mel band" if mel else "frequency (Hz)", title=title)
     if mel:
         centres = mel_frequencies(db.shape[0] + 2, 0, sr / 2)[1:-1]
-        right = ax.secondary_yaxis("right", functions=(
-            lambda band: np.interp(band, np.arange(len(centres)), centres),
-            lambda hz: np.interp(hz, centres, np.arange(len(centres)))))
+        right = ax.secondary_yaxis(
+            "right",
+            functions=(
+                lambda band: np.interp(band, np.arange(len(centres)), centres),
+                lambda hz: np.interp(hz, centres, np.arange(len(centres))),
+            ),
+        )
         right.set_ylabel("centre (Hz)")
     if colorbar:
         fig.colorbar(image, ax=ax, label="dB", pad=0.08 if mel else 0.02)
     return fig
 
 
-def mel_filterbank(filters: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None = None,
-                   title: str | None = "mel filterbank") -> Figure:
+def mel_filterbank(
+    filters: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None = None, title: str | None = "mel filterbank"
+) -> Figure:
     """Each triangular filter ``(n_mels, bins)`` as a curve over frequency in Hz."""
     fig, ax = _axes(ax, (8, 3))
     hz = np.linspace(0, sr / 2, filters.shape[1])
@@ -69,8 +83,15 @@ def mel_filterbank(filters: np.ndarray, sr: int = SAMPLE_RATE, ax: Axes | None =
     return fig
 
 
-def image_grid(images: np.ndarray, labels=None, ncols: int = 10, ax: Axes | None = None,
-               title: str | None = None, cmap: str = "gray", low_rows_at_bottom: bool = False) -> Figure:
+def image_grid(
+    images: np.ndarray,
+    labels=None,
+    ncols: int = 10,
+    ax: Axes | None = None,
+    title: str | None = None,
+    cmap: str = "gray",
+    low_rows_at_bottom: bool = False,
+) -> Figure:
     """Tile ``(n, h, w)`` images into one picture, with optional labels under each tile.
 
     Digits are drawn as they are stored (row 0 at the top). Spectrogram-like
@@ -94,8 +115,9 @@ def image_grid(images: np.ndarray, labels=None, ncols: int = 10, ax: Axes | None
     ax.set_axis_off()
     for i, label in enumerate([] if labels is None else labels):
         r, c = divmod(i, ncols)
-        ax.text(c * (w + 1) + w / 2, r * (h + gap) + h + gap / 2, str(label), ha="center", va="center",
-                fontsize=8)
+        ax.text(
+            c * (w + 1) + w / 2, r * (h + gap) + h + gap / 2, str(label), ha="center", va="center", fontsize=8
+        )
     if title:
         ax.set_title(title)
     return fig

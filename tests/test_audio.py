@@ -41,8 +41,11 @@ def test_mp3_loads_through_soundfile(tmp_path, tone):
 
 @pytest.mark.parametrize(
     "content, message",
-    [(b"", "not a readable audio file"), (b"RIFF\x00\x00garbage" * 10, "not a readable audio file"),
-     (b"<html>not audio</html>", "not a readable audio file")],
+    [
+        (b"", "not a readable audio file"),
+        (b"RIFF\x00\x00garbage" * 10, "not a readable audio file"),
+        (b"<html>not audio</html>", "not a readable audio file"),
+    ],
 )
 def test_corrupt_files_are_refused_with_the_file_name(tmp_path, content, message):
     path = tmp_path / "broken.wav"

@@ -27,13 +27,17 @@ def make_archive(path, files: dict[str, bytes]):
 def fake_fsdd(tmp_path, monkeypatch):
     """A two-file 'FSDD' archive served by a fake fetch, with a registry to match."""
     files = {"0_alice_0.wav": b"first", "1_alice_0.wav": b"second"}
-    monkeypatch.setattr(dl, "registry", lambda name: {k: hashlib.sha256(v).hexdigest() for k, v in files.items()})
+    monkeypatch.setattr(
+        dl, "registry", lambda name: {k: hashlib.sha256(v).hexdigest() for k, v in files.items()}
+    )
     monkeypatch.setenv("KIT_DATA_DIR", str(tmp_path / "data"))
 
     def serve(contents):
-        archive = make_archive(tmp_path / "fsdd.tar.gz", {
-            f"free-spoken-digit-dataset-master/recordings/{k}": v for k, v in contents.items()
-        } | {"free-spoken-digit-dataset-master/README.md": b"readme"})
+        archive = make_archive(
+            tmp_path / "fsdd.tar.gz",
+            {f"free-spoken-digit-dataset-master/recordings/{k}": v for k, v in contents.items()}
+            | {"free-spoken-digit-dataset-master/README.md": b"readme"},
+        )
         monkeypatch.setattr(dl, "_fetch", lambda url, known_hash, fname: archive)
 
     return files, serve, tmp_path / "data" / "fsdd"
@@ -79,7 +83,12 @@ def test_unknown_data_set_and_path_traversal(tmp_path):
 
 
 def test_cli_info_lists_every_data_set(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "kit", "info"], capture_output=True, text=True,
-                            env={"KIT_DATA_DIR": str(tmp_path), "PATH": ""}, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "kit", "info"],
+        capture_output=True,
+        text=True,
+        env={"KIT_DATA_DIR": str(tmp_path), "PATH": ""},
+        check=True,
+    )
     for name in data.SOURCES:
         assert f"python -m kit download {name}" in result.stdout

@@ -36,8 +36,9 @@ def test_istft_round_trip(speech):
 
 def test_log_mel_and_mfcc_equal_librosa(speech):
     ours = K.log_mel(speech, n_mels=48)
-    theirs = librosa.power_to_db(librosa.feature.melspectrogram(
-        y=speech, sr=8000, n_fft=256, hop_length=64, n_mels=48), top_db=80.0)
+    theirs = librosa.power_to_db(
+        librosa.feature.melspectrogram(y=speech, sr=8000, n_fft=256, hop_length=64, n_mels=48), top_db=80.0
+    )
     assert np.abs(ours - theirs).max() < 1e-2  # dB, float32 against float32
     ours = K.mfcc(speech, n_mfcc=13, n_mels=40)
     theirs = librosa.feature.mfcc(y=speech, sr=8000, n_mfcc=13, n_fft=256, hop_length=64, n_mels=40)
@@ -48,8 +49,11 @@ def test_mel_filterbank_is_librosas():
     ours = K.mel_filterbank(8000, 256, 48)
     assert ours.shape == (48, 129)
     for sr, n_fft, n_mels in [(8000, 256, 48), (16000, 512, 40), (22050, 2048, 128)]:
-        np.testing.assert_allclose(K.mel_filterbank(sr, n_fft, n_mels),
-                                   librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels), atol=1e-6)
+        np.testing.assert_allclose(
+            K.mel_filterbank(sr, n_fft, n_mels),
+            librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels),
+            atol=1e-6,
+        )
 
 
 def test_griffin_lim_beats_zero_phase(speech):
@@ -99,8 +103,9 @@ def test_mel_image_is_a_resized_log_mel(speech):
 
 def test_mfcc_frames_first_row_is_log_energy(speech):
     frames = K.MFCC_FRAMES([speech])[0]
-    reference = librosa.feature.mfcc(y=K.MFCC_FRAMES.prepare(speech), sr=8000, n_mfcc=13, n_fft=256,
-                                     hop_length=208, n_mels=40)
+    reference = librosa.feature.mfcc(
+        y=K.MFCC_FRAMES.prepare(speech), sr=8000, n_mfcc=13, n_fft=256, hop_length=208, n_mels=40
+    )
     np.testing.assert_allclose(frames[:, 1:], reference[1:].T, atol=1e-2)
     assert frames[:, 0].max() > frames[:, 0].min() + 20  # speech frames are much louder than padding
 

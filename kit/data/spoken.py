@@ -80,16 +80,27 @@ class SpokenDigits:
 
     def waveforms(self, sr: int = SAMPLE_RATE, progress: bool = True) -> list[np.ndarray]:
         """Every waveform, in order (mono float32 at ``sr``), with a progress bar."""
-        return [load_audio(u.path, sr) for u in tqdm(self.utterances, desc=f"loading {self.name}",
-                                                      disable=not progress or quick_mode(), leave=False)]
+        return [
+            load_audio(u.path, sr)
+            for u in tqdm(
+                self.utterances,
+                desc=f"loading {self.name}",
+                disable=not progress or quick_mode(),
+                leave=False,
+            )
+        ]
 
     def describe(self) -> str:
         """A short summary: size, speakers, takes per digit, and where it comes from."""
         counts = Counter(u.digit for u in self.utterances)
         per_digit = " ".join(f"{d}:{counts.get(d, 0)}" for d in range(10))
-        origin = "embedded default, synthesized offline with eSpeak NG" if self.embedded else "real recordings"
-        return (f"{self.name}: {len(self)} utterances from {len(self.speaker_names)} speakers "
-                f"({origin})\n  per digit {per_digit}")
+        origin = (
+            "embedded default, synthesized offline with eSpeak NG" if self.embedded else "real recordings"
+        )
+        return (
+            f"{self.name}: {len(self)} utterances from {len(self.speaker_names)} speakers "
+            f"({origin})\n  per digit {per_digit}"
+        )
 
 
 FSDD_NAME = re.compile(r"^(\d)_([A-Za-z0-9-+]+)_(\d+)\.wav$")
@@ -101,8 +112,9 @@ def scan_fsdd_layout(folder: Path, name: str, official_test_takes: int | None) -
     for path in folder.glob("*.wav"):
         match = FSDD_NAME.match(path.name)
         if not match:
-            warnings.warn(f"{name}: skipping {path.name}, which is not named digit_speaker_take.wav",
-                          stacklevel=3)
+            warnings.warn(
+                f"{name}: skipping {path.name}, which is not named digit_speaker_take.wav", stacklevel=3
+            )
             continue
         digit, speaker, take = int(match[1]), match[2], int(match[3])
         split = None if official_test_takes is None else ("test" if take < official_test_takes else "train")
@@ -115,21 +127,29 @@ def load_fsdd() -> SpokenDigits:
     root = SOURCES["fsdd"].locate()
     speakers_file = root / "speakers.json"
     speakers = json.loads(speakers_file.read_text()) if speakers_file.is_file() else {}
-    return SpokenDigits("fsdd", scan_fsdd_layout(root / "recordings", "fsdd", official_test_takes=5), speakers)
+    return SpokenDigits(
+        "fsdd", scan_fsdd_layout(root / "recordings", "fsdd", official_test_takes=5), speakers
+    )
 
 
 def load_speech_commands() -> SpokenDigits:
     """Digit words of Speech Commands v0.01 with the official validation and testing lists."""
     root = SOURCES["speech_commands"].locate()
-    lists = {split: set((root / f"{split}_list.txt").read_text().split())
-             for split in ("validation", "testing")}
+    lists = {
+        split: set((root / f"{split}_list.txt").read_text().split()) for split in ("validation", "testing")
+    }
     utterances = []
     for digit, word in enumerate(DIGIT_WORDS):
         for path in sorted((root / word).glob("*_nohash_*.wav")):
             speaker, _, take = path.stem.partition("_nohash_")
             relative = f"{word}/{path.name}"
-            split = ("test" if relative in lists["testing"]
-                     else "validation" if relative in lists["validation"] else "train")
+            split = (
+                "test"
+                if relative in lists["testing"]
+                else "validation"
+                if relative in lists["validation"]
+                else "train"
+            )
             utterances.append(Utterance(path, digit, speaker, int(take), split))
     return SpokenDigits("speech_commands", utterances)
 
@@ -151,6 +171,7 @@ def load_spoken_digits() -> SpokenDigits:
     except DataNotFoundError as missing:
         from .synth import load_espeak_digits
 
-        warnings.warn(f"{missing}\nUsing spoken digits synthesized offline with eSpeak NG instead.",
-                      stacklevel=2)
+        warnings.warn(
+            f"{missing}\nUsing spoken digits synthesized offline with eSpeak NG instead.", stacklevel=2
+        )
         return load_espeak_digits()

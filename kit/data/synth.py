@@ -46,7 +46,8 @@ class _Espeak:
 
         self.lib = ctypes.cdll.LoadLibrary(espeakng_loader.get_library_path())
         self.rate = self.lib.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0)
+            _AUDIO_OUTPUT_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0
+        )
         if self.rate <= 0:
             raise RuntimeError("libespeak-ng failed to initialise")
         self.chunks: list[np.ndarray] = []
@@ -78,8 +79,9 @@ def _engine() -> _Espeak:
     return _Espeak()
 
 
-def speak(text: str, voice: str = "en-us", rate: int = 165, pitch: int = 50,
-          sr: int = STORE_RATE) -> np.ndarray:
+def speak(
+    text: str, voice: str = "en-us", rate: int = 165, pitch: int = 50, sr: int = STORE_RATE
+) -> np.ndarray:
     """Synthesize ``text`` with eSpeak NG; mono float32 at ``sr`` Hz.
 
     ``voice`` is a language (``"en-us"``, ``"en-gb-scotland"`` ...) optionally
@@ -92,8 +94,15 @@ def speak(text: str, voice: str = "en-us", rate: int = 165, pitch: int = 50,
 def _corpus_key() -> str:
     import espeakng_loader
 
-    settings = [ACCENTS, VARIANTS, RATES, PITCHES, STORE_RATE, DIGIT_WORDS,
-                os.path.basename(os.path.realpath(espeakng_loader.get_library_path()))]
+    settings = [
+        ACCENTS,
+        VARIANTS,
+        RATES,
+        PITCHES,
+        STORE_RATE,
+        DIGIT_WORDS,
+        os.path.basename(os.path.realpath(espeakng_loader.get_library_path())),
+    ]
     return hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:12]
 
 
@@ -113,7 +122,13 @@ def load_espeak_digits() -> SpokenDigits:
                 path = folder / f"{digit}_{voice}_{take}.wav"
                 sf.write(path, speak(word, voice, rate, pitch), STORE_RATE, subtype="PCM_16")
         done.write_text(json.dumps({"voices": voices, "takes": takes}))
-    speakers = {voice: {"accent": voice.split("+")[0], "variant": voice.split("+")[1],
-                        "gender": "female" if "+f" in voice else "male"} for voice in voices}
+    speakers = {
+        voice: {
+            "accent": voice.split("+")[0],
+            "variant": voice.split("+")[1],
+            "gender": "female" if "+f" in voice else "male",
+        }
+        for voice in voices
+    }
     utterances = scan_fsdd_layout(folder, "espeak", official_test_takes=None)
     return SpokenDigits("espeak", utterances, speakers, embedded=True)
