@@ -36,6 +36,8 @@ from .config import cache_dir, quick_mode
 
 N_FFT = 256  # 32 ms at 8 kHz: a few pitch periods, short enough to follow a vowel
 HOP_LENGTH = 64  # 8 ms
+#: Part of every cache key of :func:`extract`: bump it whenever a feature's computation changes.
+FEATURE_CODE_VERSION = 2
 
 
 # --- the short-time Fourier transform (lesson 2) -------------------------------------------
@@ -260,7 +262,7 @@ class FeatureSpec:
 
     def key(self) -> str:
         """A short hash of the class and every parameter: the cache key of :func:`extract`."""
-        settings = {"class": type(self).__name__, **dataclasses.asdict(self)}
+        settings = {"class": type(self).__name__, "code": FEATURE_CODE_VERSION, **dataclasses.asdict(self)}
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -125,3 +125,11 @@ def test_speak_rejects_an_unknown_voice():
         data.speak("seven", voice="xx-nonexistent")
     y = data.speak("seven", voice="en-us+f3", sr=8000)
     assert y.dtype == np.float32 and 0.2 < len(y) / 8000 < 1.5
+
+
+def test_espeak_official_split_holds_out_one_accent():
+    corpus = data.load_espeak_digits()
+    train, test = data.official_split(corpus)
+    assert (len(train), len(test)) == (2400, 480)
+    assert {s.split("+")[0] for s in test.speaker_names} == {"en-029"}
+    assert not set(train.speaker_names) & set(test.speaker_names)

@@ -31,7 +31,7 @@ def mel_of_2000hz(answer) -> None:
                              "above 1 kHz the scale is logarithmic: 15 + 27 ln(f/1000)/ln(6.4).")
     if math.isclose(value, 15.0, abs_tol=0.05):
         raise AssertionError("15 mel is 1000 Hz; 2000 Hz is one octave higher, on the logarithmic part.")
-    raise AssertionError(f"{value:.3f} is not the Slaney mel of 2000 Hz. Try librosa.hz_to_mel(2000) "
+    raise AssertionError(f"{value:.3f} is not the Slaney mel of 2000 Hz. Try features.hz_to_mel(2000) "
                          "or the formula 15 + 27 ln(f/1000)/ln(6.4) for f above 1 kHz.")
 
 
@@ -61,7 +61,7 @@ def _reference_mfcc(log_mel: np.ndarray, n_mfcc: int) -> np.ndarray:
 
 @exercise("03.mfcc_from_log_mel")
 def mfcc_from_log_mel(answer) -> None:
-    """A function ``(log_mel (n_mels, frames), n_mfcc) -> (n_mfcc, frames)``: orthonormal DCT-II, first n_mfcc."""
+    """A function ``(log_mel (n_mels, frames), n_mfcc) -> (n_mfcc, frames)``: orthonormal DCT-II."""
     if not callable(answer):
         raise AssertionError("the answer is a function: def my_mfcc(log_mel, n_mfcc=13): ... ")
     from scipy.fft import dct
