@@ -29,6 +29,22 @@ def _synth(_args) -> int:
     return 0
 
 
+def _zoo(args) -> int:
+    from . import evaluator, zoo
+
+    if args.name != "lenet5":
+        raise SystemExit(f"the zoo can build: lenet5 (not {args.name!r})")
+    model = evaluator.train_lenet(epochs=args.epochs, seed=0)
+    test_images, test_labels = evaluator.digit_tensors("test")
+    accuracy = evaluator.accuracy(model, test_images, test_labels)
+    digits = evaluator.load_digit_images("train")
+    path = zoo.add("lenet5", model, "lenet5", {}, data=f"{digits.name} train ({len(digits)} images)",
+                   command=f"python -m kit zoo lenet5 --epochs {args.epochs}",
+                   metrics={"test_accuracy": round(accuracy, 4), "epochs": args.epochs})
+    print(f"{path}: test accuracy {accuracy:.2%}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -39,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     download.add_argument("name", choices=[*data.SOURCES, "all"])
     download.add_argument("--force", action="store_true", help="download again even if present")
     commands.add_parser("synth", help="synthesize the embedded eSpeak NG spoken-digit corpus")
+    build = commands.add_parser("zoo", help="train a model of the zoo and record it in kit/zoo/manifest.json")
+    build.add_argument("name", help="lenet5")
+    build.add_argument("--epochs", type=int, default=10)
     args = parser.parse_args(argv)
-    handler = {"info": _info, "download": _download, "synth": _synth}[args.command]
+    handler = {"info": _info, "download": _download, "synth": _synth, "zoo": _zoo}[args.command]
     try:
         return handler(args)
     except (data.DataNotFoundError, data.ChecksumError, ConnectionError, OSError) as error:

@@ -1,6 +1,6 @@
 """Where the kit finds data, where it writes caches, and how big a run is.
 
-Three environment variables steer the whole course; nothing else is global.
+Four environment variables steer the whole course; nothing else is global.
 
 ``KIT_DATA_DIR``
     Folder that holds the *source* data sets (``mnist/``, ``fsdd/``,
@@ -11,6 +11,9 @@ Three environment variables steer the whole course; nothing else is global.
     Writable folder for everything the kit derives: feature arrays,
     synthesized speech, downloads in progress. Default: ``.kit-cache/`` at the
     top of the repository.
+``KIT_RUNS_DIR``
+    Where training runs are written (one folder each). Default: ``runs/``
+    at the top of the repository.
 ``KIT_QUICK``
     ``1`` makes every lesson run on small subsets with few epochs (CI sets it).
     Unset or ``0`` is full mode, what a learner runs.
@@ -26,6 +29,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR_VARIABLE = "KIT_DATA_DIR"
 CACHE_DIR_VARIABLE = "KIT_CACHE_DIR"
+RUNS_DIR_VARIABLE = "KIT_RUNS_DIR"
 QUICK_VARIABLE = "KIT_QUICK"
 
 
@@ -40,6 +44,11 @@ def cache_dir(*parts: str) -> Path:
     folder = root.joinpath(*parts).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def runs_dir() -> Path:
+    """The folder that holds training runs (``$KIT_RUNS_DIR``, default ``runs/``)."""
+    return Path(os.environ.get(RUNS_DIR_VARIABLE) or REPO_ROOT / "runs").expanduser().resolve()
 
 
 def quick_mode() -> bool:

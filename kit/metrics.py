@@ -1,0 +1,79 @@
+"""How good are generated digits? The paper's measure and three more (lessons 4 and 7).
+
+All of them look at images through a trained LeNet-5 (:mod:`kit.evaluator`):
+
+* **accuracy** and **macro-F1**: does LeNet read the digit that was spoken?
+  (the paper's Table 4 is this accuracy);
+* **confusion**: which digits are drawn as which;
+* **diversity**: how different the drawings of one digit are from each
+  other, as the mean pairwise distance of their LeNet features divided by the
+  same for real MNIST digits of that class: about 1 = as varied as
+  handwriting, near 0 = one archetype per digit (the paper's "archetypes vs
+  diversity", as a number);
+* **Fréchet distance** between the LeNet features of generated and of real
+  images (FID's recipe with LeNet instead of Inception): lower = closer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from scipy import linalg
+from sklearn.metrics import confusion_matrix, f1_score
+
+
+@torch.no_grad()
+def lenet_outputs(evaluator, images, batch_size: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """``(probabilities (n, 10), features (n, 84))`` of images in [0, 1]."""
+    evaluator.eval()
+    images = torch.as_tensor(np.asarray(images, dtype=np.float32))
+    probabilities, features = [], []
+    for start in range(0, len(images), batch_size):
+        embedded = evaluator.embed(images[start:start + batch_size])
+        features.append(embedded.numpy())
+        probabilities.append(torch.softmax(evaluator.classifier(embedded), dim=1).numpy())
+    return np.concatenate(probabilities), np.concatenate(features)
+
+
+def mean_pairwise_distance(features: np.ndarray, max_items: int = 1000, seed: int = 0) -> float:
+    """Average Euclidean distance between two different items (a random subset above ``max_items``)."""
+    if len(features) < 2:
+        return float("nan")
+    if len(features) > max_items:
+        features = features[np.random.default_rng(seed).choice(len(features), max_items, replace=False)]
+    squares = (features ** 2).sum(1)
+    distances = np.sqrt(np.maximum(squares[:, None] + squares[None, :] - 2 * features @ features.T, 0))
+    n = len(features)
+    return float(distances.sum() / (n * (n - 1)))
+
+
+def diversity(features, labels, reference_features, reference_labels) -> float:
+    """Mean over digits of (pairwise spread of generated) / (pairwise spread of real): 1 = as varied as real."""
+    ratios = [mean_pairwise_distance(features[labels == d])
+              / mean_pairwise_distance(reference_features[reference_labels == d])
+              for d in np.unique(labels)]
+    return float(np.nanmean(ratios))
+
+
+def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
+    """``|mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))`` between two feature clouds."""
+    mu_a, mu_b = features_a.mean(0), features_b.mean(0)
+    cov_a, cov_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)
+    root, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * np.real(root)))
+
+
+def evaluate_images(images, labels, evaluator, reference_images, reference_labels) -> dict:
+    """All the measures above for generated ``images`` meant to show digits ``labels``."""
+    labels, reference_labels = np.asarray(labels), np.asarray(reference_labels)
+    probabilities, features = lenet_outputs(evaluator, images)
+    _, reference_features = lenet_outputs(evaluator, reference_images)
+    predicted = probabilities.argmax(1)
+    return {
+        "accuracy": float((predicted == labels).mean()),
+        "macro_f1": float(f1_score(labels, predicted, average="macro", labels=np.arange(10), zero_division=0)),
+        "confusion": confusion_matrix(labels, predicted, labels=np.arange(10)).tolist(),
+        "diversity": diversity(features, labels, reference_features, reference_labels),
+        "frechet": frechet_distance(features, reference_features),
+        "count": int(len(labels)),
+    }

@@ -1,0 +1,131 @@
+"""Pairing spoken digits with handwritten ones (lesson 7; the paper's section 5.1).
+
+Nobody recorded the person who wrote each MNIST digit saying it, so the
+course *builds* aligned audio-image pairs from two unrelated data sets,
+using the labels only to pair (the generator never sees a label):
+
+``many-to-one`` (MNIST-FSDD in the paper)
+    every image once; for each, an audio clip of the same digit drawn *with*
+    replacement. Few clips, many images: each clip is paired with many
+    different images, so the best a model can do is draw their average, an
+    *archetype*.
+``one-to-one`` (MNIST-SCD in the paper)
+    per digit, clips and images shuffled and matched *without* replacement on
+    both sides, as many pairs as the smaller side has.
+``resampled`` (the student report, seed 000)
+    every clip once per epoch, with a fresh random image of its digit each epoch.
+
+Each function returns index arrays ``(audio_index, image_index)`` of equal length.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+STRATEGIES = ("many-to-one", "one-to-one", "resampled")
+
+
+def _by_class(labels: np.ndarray) -> dict[int, np.ndarray]:
+    return {int(d): np.flatnonzero(labels == d) for d in np.unique(labels)}
+
+
+def _require_same_classes(audio_labels: np.ndarray, image_labels: np.ndarray) -> None:
+    missing = set(np.unique(image_labels)) ^ set(np.unique(audio_labels))
+    if missing:
+        raise ValueError(f"digits {sorted(missing)} occur in only one of audio and images: cannot pair them")
+
+
+def many_to_one(audio_labels, image_labels, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Every image once, each with a same-digit clip drawn with replacement."""
+    audio_labels, image_labels = np.asarray(audio_labels), np.asarray(image_labels)
+    _require_same_classes(audio_labels, image_labels)
+    rng = np.random.default_rng(seed)
+    clips = _by_class(audio_labels)
+    image_index = rng.permutation(len(image_labels))
+    audio_index = np.empty_like(image_index)
+    for digit, candidates in clips.items():
+        chosen = image_labels[image_index] == digit
+        audio_index[chosen] = rng.choice(candidates, size=chosen.sum(), replace=True)
+    return audio_index, image_index
+
+
+def one_to_one(audio_labels, image_labels, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Per digit, clips and images matched without replacement: ``min(#clips, #images)`` pairs."""
+    audio_labels, image_labels = np.asarray(audio_labels), np.asarray(image_labels)
+    _require_same_classes(audio_labels, image_labels)
+    rng = np.random.default_rng(seed)
+    clips, images = _by_class(audio_labels), _by_class(image_labels)
+    pairs = []
+    for digit in clips:
+        a, i = rng.permutation(clips[digit]), rng.permutation(images[digit])
+        n = min(len(a), len(i))
+        pairs.append((a[:n], i[:n]))
+    audio_index = np.concatenate([a for a, _ in pairs])
+    image_index = np.concatenate([i for _, i in pairs])
+    order = rng.permutation(len(audio_index))
+    return audio_index[order], image_index[order]
+
+
+def resampled(audio_labels, image_labels, seed: int = 0, epoch: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Every clip once, each with a random image of its digit, drawn afresh for every ``epoch``."""
+    audio_labels, image_labels = np.asarray(audio_labels), np.asarray(image_labels)
+    _require_same_classes(audio_labels, image_labels)
+    rng = np.random.default_rng([seed, epoch])
+    images = _by_class(image_labels)
+    audio_index = rng.permutation(len(audio_labels))
+    image_index = np.empty_like(audio_index)
+    for digit, candidates in images.items():
+        chosen = audio_labels[audio_index] == digit
+        image_index[chosen] = rng.choice(candidates, size=chosen.sum(), replace=True)
+    return audio_index, image_index
+
+
+def pair(strategy: str, audio_labels, image_labels, seed: int = 0, epoch: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs by ``strategy`` (one of :data:`STRATEGIES`); only ``resampled`` changes with ``epoch``."""
+    if strategy == "many-to-one":
+        return many_to_one(audio_labels, image_labels, seed)
+    if strategy == "one-to-one":
+        return one_to_one(audio_labels, image_labels, seed)
+    if strategy == "resampled":
+        return resampled(audio_labels, image_labels, seed, epoch)
+    raise ValueError(f"unknown pairing {strategy!r}; choose from {', '.join(STRATEGIES)}")
+
+
+class PairedBatches:
+    """Mini-batches ``(audio, image)`` of pairs made by a strategy; ``resampled`` re-pairs every pass.
+
+    ``audio`` and ``images`` are tensors (features and 28x28 images in [0, 1]);
+    the labels are used only to pair.
+    """
+
+    def __init__(self, audio, audio_labels, images, image_labels, strategy: str = "many-to-one",
+                 batch_size: int = 128, seed: int = 0, shuffle: bool = True):
+        import torch
+
+        self.audio, self.images = torch.as_tensor(audio), torch.as_tensor(images)
+        self.audio_labels, self.image_labels = np.asarray(audio_labels), np.asarray(image_labels)
+        self.strategy, self.batch_size, self.seed, self.shuffle = strategy, batch_size, seed, shuffle
+        self.passes = 0
+        self.audio_index, self.image_index = pair(strategy, self.audio_labels, self.image_labels, seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.audio_index) // self.batch_size)
+
+    @property
+    def labels(self) -> np.ndarray:
+        """The digit of every pair of the current pass."""
+        return self.audio_labels[self.audio_index]
+
+    def __iter__(self):
+        import torch
+
+        if self.strategy == "resampled":
+            self.audio_index, self.image_index = pair(self.strategy, self.audio_labels, self.image_labels,
+                                                      self.seed, self.passes)
+        order = (np.random.default_rng([self.seed, self.passes]).permutation(len(self.audio_index))
+                 if self.shuffle else np.arange(len(self.audio_index)))
+        self.passes += 1
+        for start in range(0, len(order), self.batch_size):
+            index = order[start:start + self.batch_size]
+            yield (self.audio[torch.from_numpy(self.audio_index[index])],
+                   self.images[torch.from_numpy(self.image_index[index])])
