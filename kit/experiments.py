@@ -113,3 +113,94 @@ def evaluate_generator(model, data: CrossModalData, evaluator) -> dict:
     images = generate(model, audio)
     return evaluate_images(images, data.test.labels, evaluator, data.test_images.as_float(),
                            data.test_images.labels)
+
+
+# --- runs: train and evaluate from a config (the command line, the apps) ----------------------------
+
+GENERATORS = ("aivae", "fast-aivae")
+IMAGE_MODELS = ("mlp-ae", "conv-ae", "mlp-vae", "conv-vae")
+
+
+def default_config(model: str, **overrides) -> dict:
+    """Everything a run needs to be repeated: model, options, data, split, pairing, optimisation."""
+    config = {"model": model, "options": {}, "data": "mnist-fsdd" if model in GENERATORS else "mnist",
+              "split": "random", "pairing": "many-to-one", "epochs": 10, "batch_size": 128, "lr": 1e-3,
+              "seed": 0, "quick": quick_mode()}
+    config.update({k: v for k, v in overrides.items() if v is not None})
+    return config
+
+
+def _image_batches(config: dict):
+    from .evaluator import digit_tensors
+    from .train import Batches
+
+    (train_x, train_y), (test_x, test_y) = digit_tensors("train"), digit_tensors("test")
+    if config["quick"]:
+        train_x, train_y, test_x, test_y = (train_x[:QUICK_IMAGES[0]], train_y[:QUICK_IMAGES[0]],
+                                            test_x[:QUICK_IMAGES[1]], test_y[:QUICK_IMAGES[1]])
+    return (Batches(train_x, train_y, batch_size=config["batch_size"], seed=config["seed"]),
+            Batches(test_x, test_y, batch_size=1000, shuffle=False))
+
+
+def build(config: dict):
+    """The model and its data for ``config``: ``(model, train_batches, test_batches_or_data)``."""
+    from .models import MODELS
+
+    model = MODELS[config["model"]](**config["options"])
+    if config["model"] in GENERATORS:
+        data = cross_modal_data(config["data"], config["split"], config["pairing"], config["seed"],
+                                config["batch_size"], config["quick"])
+        model.fit_input_scaling(data.train.audio)
+        return model, data.train, data
+    train, test = _image_batches(config)
+    return model, train, test
+
+
+def train_run(config: dict, name: str, resume: bool = False, overwrite: bool = False, progress: bool = True):
+    """Train ``config`` into ``runs/NAME``, evaluate it, write metrics and samples; returns the :class:`Run`."""
+    from .train import Run, Trainer
+
+    run = Run.create(name, config, resume=resume, overwrite=overwrite)
+    model, train, test = build(config)
+    val = test if config["model"] not in GENERATORS else None
+    Trainer(config["epochs"], lr=config["lr"], seed=config["seed"], run=run, progress=progress).fit(
+        model, train, val, resume=resume)
+    evaluate_run(run, model, test)
+    return run
+
+
+def evaluate_run(run, model=None, test=None) -> dict:
+    """Measure a run's model on its test data (rebuilt from its config when not given); writes metrics."""
+    import matplotlib.pyplot as plt
+
+    from . import plot
+    from .evaluator import load_lenet
+    from .train import load_checkpoint
+
+    config = run.config
+    if model is None:
+        model, _, test = build(config)
+        model.load_state_dict(load_checkpoint(run.checkpoint_path)["model"])
+    model.eval()
+    lenet = load_lenet()
+    if config["model"] in GENERATORS:
+        metrics = evaluate_generator(model, test, lenet)
+        audio = test.test.audio[torch.from_numpy(test.test.audio_index)]
+        first = [int(np.flatnonzero(test.test.labels == d)[0]) for d in range(10)]
+        images, labels = generate(model, audio[first]), range(10)
+    elif config["model"] == "lenet5":
+        images_t, labels_t = test.tensors
+        with torch.no_grad():
+            metrics = {"accuracy": float((model(images_t).argmax(1) == labels_t).float().mean())}
+        images, labels = images_t[:20].numpy(), labels_t[:20].tolist()
+    else:
+        images_t, labels_t = test.tensors
+        with torch.no_grad():
+            reconstructions = model.generate(images_t).numpy()
+        metrics = evaluate_images(reconstructions, labels_t.numpy(), lenet, images_t.numpy(), labels_t.numpy())
+        images, labels = reconstructions[:20], labels_t[:20].tolist()
+    run.write_metrics(metrics)
+    figure = plot.image_grid(images, labels=labels, title=f"{run.path.name}: generated")
+    figure.savefig(run.samples_path, dpi=100)
+    plt.close(figure)
+    return metrics

@@ -16,6 +16,8 @@ All of them look at images through a trained LeNet-5 (:mod:`kit.evaluator`):
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 from scipy import linalg
@@ -59,7 +61,11 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     """``|mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))`` between two feature clouds."""
     mu_a, mu_b = features_a.mean(0), features_b.mean(0)
     cov_a, cov_b = np.cov(features_a, rowvar=False), np.cov(features_b, rowvar=False)
-    root, _ = linalg.sqrtm(cov_a @ cov_b, disp=False)
+    # A tiny ridge keeps the square root defined when a generator draws (nearly) identical images.
+    ridge = 1e-6 * np.eye(len(cov_a))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        root, _ = linalg.sqrtm((cov_a + ridge) @ (cov_b + ridge), disp=False)
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * np.real(root)))
 
 

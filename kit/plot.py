@@ -121,3 +121,56 @@ def image_grid(
     if title:
         ax.set_title(title)
     return fig
+
+
+def loss_curves(history: list[dict], keys: tuple[str, ...] | None = None, ax: Axes | None = None,
+                title: str | None = None, label: str = "") -> Figure:
+    """Per-epoch curves from a :class:`kit.train.Trainer` history (default: every ``*loss`` key)."""
+    fig, ax = _axes(ax, (6, 3))
+    keys = keys or tuple(k for k in history[0] if k.endswith("loss"))
+    epochs = [row["epoch"] for row in history]
+    for key in keys:
+        ax.plot(epochs, [row.get(key, np.nan) for row in history], marker="o", markersize=3,
+                label=f"{label} {key.replace('_', ' ')}".strip())
+    ax.set(xlabel="epoch", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def confusion(matrix, ax: Axes | None = None, title: str | None = "confusion") -> Figure:
+    """A 10x10 confusion matrix (rows: true digit, columns: predicted), as row percentages."""
+    fig, ax = _axes(ax, (4.2, 3.8))
+    matrix = np.asarray(matrix, dtype=float)
+    percent = 100 * matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
+    ax.imshow(percent, cmap="Blues", vmin=0, vmax=100)
+    for (row, column), value in np.ndenumerate(percent):
+        if value >= 0.5:
+            ax.text(column, row, f"{value:.0f}", ha="center", va="center", fontsize=7,
+                    color="white" if value > 60 else "black")
+    ax.set(xticks=range(10), yticks=range(10), xlabel="predicted", ylabel="true", title=title)
+    return fig
+
+
+def latent_map(z: np.ndarray, labels, ax: Axes | None = None, title: str | None = "latent space") -> Figure:
+    """A 2-D latent code per item, coloured by digit."""
+    fig, ax = _axes(ax, (5, 4.5))
+    z = np.asarray(z)
+    points = ax.scatter(z[:, 0], z[:, 1], c=labels, cmap="tab10", s=4, alpha=0.7, vmin=-0.5, vmax=9.5)
+    fig.colorbar(points, ax=ax, ticks=range(10), label="digit")
+    ax.set(xlabel="$z_1$", ylabel="$z_2$", title=title)
+    return fig
+
+
+def latent_grid(decode, extent: float = 2.5, steps: int = 15, ax: Axes | None = None,
+                title: str | None = "decoded latent grid") -> Figure:
+    """Decode an evenly spaced grid of 2-D latent points (``decode``: ``(n, 2)`` tensor -> images)."""
+    import torch
+
+    values = np.linspace(-extent, extent, steps)
+    grid = np.array([[x, y] for y in values[::-1] for x in values], dtype=np.float32)
+    with torch.no_grad():
+        images = np.asarray(decode(torch.from_numpy(grid)))
+    fig, ax = _axes(ax, (6, 6))
+    image_grid(images, ncols=steps, ax=ax, title=title)
+    return fig

@@ -1,0 +1,73 @@
+"""kit.models: shapes, the paper's parameter count, the ELBO's terms."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from kit.models import AIVAE, MODELS, FastAIVAE, LeNet5, elbo, kl_divergence
+
+
+def count(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def test_aivae_has_the_slides_parameter_count():
+    assert count(AIVAE()) == 20_950_529
+
+
+def test_lenet5_is_the_classic_size():
+    assert count(LeNet5()) == 61_706
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_every_model_takes_its_inputs_and_returns_a_loss(name):
+    model = MODELS[name]()
+    images, labels = torch.rand(4, 28, 28), torch.randint(0, 10, (4,))
+    batch = (torch.rand(4, 48, 48), images) if "aivae" in name else (images, labels)
+    terms = model.loss(batch)
+    assert terms["loss"].ndim == 0 and torch.isfinite(terms["loss"])
+    terms["loss"].backward()
+    if name != "lenet5":
+        generated = model.generate(batch[0])
+        assert generated.shape == (4, 28, 28) and 0 <= generated.min() and generated.max() <= 1
+
+
+def test_kl_is_zero_for_the_prior_and_positive_otherwise():
+    zeros = torch.zeros(3, 8)
+    assert torch.allclose(kl_divergence(zeros, zeros), torch.zeros(3))
+    assert (kl_divergence(torch.ones(3, 8), zeros) > 0).all()
+    # closed form for one dimension: KL(N(1, e^1) || N(0,1)) = 0.5 (1 + e - 1 - 1)
+    assert kl_divergence(torch.ones(1, 1), torch.ones(1, 1)).item() == pytest.approx(0.5 * (torch.e - 1))
+
+
+def test_elbo_weights_the_kl_term():
+    logits, images = torch.zeros(2, 28, 28), torch.full((2, 28, 28), 0.5)
+    mu, logvar = torch.ones(2, 4), torch.zeros(2, 4)
+    plain, weighted = elbo(logits, images, mu, logvar, 1.0), elbo(logits, images, mu, logvar, 0.5)
+    assert plain["reconstruction"].item() == pytest.approx(784 * torch.log(torch.tensor(2.0)).item(), rel=1e-5)
+    assert plain["loss"] - weighted["loss"] == pytest.approx(0.5 * plain["kl"].item())
+
+
+def test_kl_warmup_rises_linearly_and_is_saved():
+    model = FastAIVAE(kl_warmup_steps=4)
+    batch = (torch.rand(2, 48, 48), torch.rand(2, 28, 28))
+    weights = []
+    for _ in range(6):
+        weights.append(model.current_kl_weight())
+        model.loss(batch)
+    assert weights == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    assert model.state_dict()["steps"].item() == 6
+    model.eval()
+    model.loss(batch)  # evaluation does not advance the warm-up
+    assert model.steps.item() == 6
+
+
+def test_input_standardisation_is_fitted_and_saved():
+    model = FastAIVAE()
+    audio = torch.rand(10, 48, 48) * 3 + 2
+    model.fit_input_scaling(audio)
+    restored = FastAIVAE()
+    restored.load_state_dict(model.state_dict())
+    standardized = restored.encoder[0](audio)
+    assert standardized.mean().abs() < 1e-4 and (standardized.std() - 1).abs() < 1e-4
