@@ -76,7 +76,7 @@ def test_zoo_lenet_reaches_the_papers_accuracy():
 def test_quick_aivae_draws_the_spoken_digit_well_above_chance(runs):
     require("fsdd")
     require("mnist")
-    config = experiments.default_config("fast-aivae", epochs=2, quick=True)
+    config = experiments.default_config("fast-aivae", epochs=3, batch_size=64, quick=True)
     run = experiments.train_run(config, "quick-aivae", progress=False)
     assert run.metrics["accuracy"] > 0.5  # chance is 0.1
     assert 0 < run.metrics["diversity"] < 1 and run.samples_path.exists()
