@@ -67,6 +67,8 @@ def _evaluate(args) -> int:
     from .train import Run
 
     path = Path(args.run) if Path(args.run).is_dir() else runs_dir() / args.run
+    if not (path / "config.json").is_file():
+        raise FileNotFoundError(f"{path} is not a run folder (it has no config.json)")
     metrics = evaluate_run(Run(path))
     print(f"{path}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float)))
     return 0

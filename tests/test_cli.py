@@ -1,0 +1,38 @@
+"""The command line: clear errors, never a traceback, for the usual mistakes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def kit(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "kit", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_evaluate_a_missing_or_broken_run_says_so(tmp_path):
+    result = kit("evaluate", str(tmp_path / "nothing-here"), env={"KIT_RUNS_DIR": str(tmp_path)})
+    assert result.returncode == 1 and "is not a run folder" in result.stderr
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text('{"model": "lenet5", "options": {}, "data": "mnist", "split": "random",'
+                                        ' "pairing": "many-to-one", "epochs": 1, "batch_size": 128, "lr": 0.001,'
+                                        ' "seed": 0, "quick": true}')
+    (broken / "checkpoint.pt").write_bytes(b"garbage")
+    result = kit("evaluate", str(broken))
+    assert result.returncode == 1 and "not a usable checkpoint" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_train_refuses_to_overwrite_a_run(tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "config.json").write_text("{}")
+    result = kit("train", "lenet5", "--name", "taken", env={"KIT_RUNS_DIR": str(tmp_path)})
+    assert result.returncode == 1 and "resume=True" in result.stderr
+
+
+def test_unknown_choices_are_rejected_with_usage():
+    result = kit("train", "gpt5")
+    assert result.returncode == 2 and "invalid choice" in result.stderr
