@@ -67,5 +67,6 @@ def describe() -> str:
     return (
         f"data:  {data_dir()}  (set ${DATA_DIR_VARIABLE} to change)\n"
         f"cache: {cache_dir()}  (set ${CACHE_DIR_VARIABLE} to change)\n"
+        f"runs:  {runs_dir()}  (set ${RUNS_DIR_VARIABLE} to change)\n"
         f"mode:  {mode}  (set ${QUICK_VARIABLE}=1 for quick mode)"
     )
