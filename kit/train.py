@@ -91,8 +91,8 @@ class Run:
         path = (root or runs_dir()) / name
         if path.exists() and any(path.iterdir()) and not resume:
             if not overwrite:
-                raise FileExistsError(f"run {path} exists: pass resume=True to continue it, overwrite=True "
-                                      "to start it again, or choose another name")
+                raise FileExistsError(f"run {path} exists: continue it (resume=True, --resume), start it "
+                                      "again (overwrite=True, --overwrite) or choose another name")
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
         run = cls(path)
