@@ -65,7 +65,7 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     ridge = 1e-6 * np.eye(len(cov_a))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        root, _ = linalg.sqrtm((cov_a + ridge) @ (cov_b + ridge), disp=False)
+        root = linalg.sqrtm((cov_a + ridge) @ (cov_b + ridge))
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * np.real(root)))
 
 

@@ -98,6 +98,8 @@ def image_grid(
     images, whose row 0 is the lowest frequency, want ``low_rows_at_bottom=True``.
     """
     images = np.asarray(images, dtype=float)
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"{len(labels)} labels for {len(images)} images")
     if low_rows_at_bottom:
         images = images[:, ::-1]
     n, h, w = images.shape

@@ -252,6 +252,7 @@ class _LivePlot:
             if key in history[-1]:
                 self.ax.plot(epochs, [row[key] for row in history], marker="o", label=key.replace("_", " "))
         self.ax.set(xlabel="epoch", ylabel="loss")
+        self.ax.xaxis.get_major_locator().set_params(integer=True)
         self.ax.legend()
         self.handle.update(self.figure)
 

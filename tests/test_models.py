@@ -71,3 +71,8 @@ def test_input_standardisation_is_fitted_and_saved():
     restored.load_state_dict(model.state_dict())
     standardized = restored.encoder[0](audio)
     assert standardized.mean().abs() < 1e-4 and (standardized.std() - 1).abs() < 1e-4
+
+
+def test_lenet_refuses_images_of_the_wrong_size():
+    with pytest.raises(ValueError, match="28x28"):
+        LeNet5()(torch.rand(2, 56, 56))

@@ -47,4 +47,4 @@ def check(key: str, answer: Any) -> None:
     print({"todo": "[ ]", "correct": "[x]", "wrong": "[!]"}[status], message)
 
 
-from . import lesson01, lesson02, lesson03, lesson04  # noqa: E402,F401  (registers the checks)
+from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07  # noqa: E402,F401  (registers the checks)

@@ -28,6 +28,8 @@ class LeNet5(nn.Module):
 
     @staticmethod
     def _prepare(images: torch.Tensor) -> torch.Tensor:
+        if tuple(images.shape[-2:]) != (28, 28):
+            raise ValueError(f"LeNet5 reads 28x28 digits, not images shaped {tuple(images.shape)}")
         images = images.reshape(-1, 1, 28, 28).float()
         return F.pad(images, (2, 2, 2, 2))
 
