@@ -64,23 +64,29 @@ def bce_sum(answer) -> None:
         if math.isclose(total, expected.mean() / 784, rel_tol=1e-3):
             raise AssertionError("that is the mean over every pixel of the batch (PyTorch's default "
                                  "reduction); the course sums over the 784 pixels of each image.")
-        raise AssertionError(f"expected one value per image, shape (4,) for 4 images; got a single number {total:.2f}.")
+        raise AssertionError(f"expected one value per image, shape (4,) for 4 images; got a single number "
+                             f"{total:.2f}.")
     if got.shape != expected.shape:
         raise AssertionError(f"expected one value per image, shape {expected.shape}; got shape {got.shape}. "
                              "Sum over both pixel axes (e.g. .flatten(1).sum(dim=1)).")
     if np.allclose(got, expected, rtol=1e-4):
         return
     if np.allclose(got, -expected, rtol=1e-4):
-        raise AssertionError("right size, wrong sign: the BCE is the *negative* log-likelihood, so it is positive.")
+        raise AssertionError("right size, wrong sign: the BCE is the *negative* log-likelihood, so it is "
+                             "positive.")
     if np.allclose(got, expected / 784, rtol=1e-4):
-        raise AssertionError("you averaged over the pixels; the course *sums* over the 784 pixels of each image.")
+        raise AssertionError("you averaged over the pixels; the course *sums* over the 784 pixels of each "
+                             "image.")
     swapped = -(rebuilt * images.clamp(1e-12).log() + (1 - rebuilt) * (1 - images).clamp(1e-12).log())
-    if np.allclose(got, swapped.flatten(1).sum(1).double().numpy(), rtol=1e-3) or not np.all(np.isfinite(got)):
-        raise AssertionError("the logarithms belong on the reconstruction: x log(x_hat) + (1 - x) log(1 - x_hat), "
-                             "with the image x outside the logs (check the order of your arguments too).")
+    swapped = swapped.flatten(1).sum(1).double().numpy()
+    if np.allclose(got, swapped, rtol=1e-3) or not np.all(np.isfinite(got)):
+        raise AssertionError("the logarithms belong on the reconstruction: x log(x_hat) + (1 - x) "
+                             "log(1 - x_hat), with the image x outside the logs (check the order of your "
+                             "arguments too).")
     only_ink = -(images * rebuilt.log()).flatten(1).sum(1).double().numpy()
     if np.allclose(got, only_ink, rtol=1e-4):
-        raise AssertionError("you only have the ink term x log(x_hat); add (1 - x) log(1 - x_hat) for the paper.")
+        raise AssertionError("you only have the ink term x log(x_hat); add (1 - x) log(1 - x_hat) for the "
+                             "paper.")
     raise AssertionError(f"for the test images the per-image BCE should be {np.round(expected, 1).tolist()}; "
                          f"yours gave {np.round(got, 1).tolist()}.")
 
@@ -94,16 +100,19 @@ def bce_floor(answer) -> None:
         return
     if math.isclose(value, 0.0, abs_tol=1e-6):
         raise AssertionError("zero would need every pixel to be certain ink or certain paper. For a grey "
-                             "target x = 0.5, the best x_hat = 0.5 still costs something per pixel: how much?")
+                             "target x = 0.5, the best x_hat = 0.5 still costs something per pixel: how "
+                             "much?")
     if math.isclose(value, math.log(2), rel_tol=1e-3):
         raise AssertionError("that is the cost of one pixel; the loss is summed over all 784 pixels.")
     if math.isclose(value, 784.0, rel_tol=1e-3):
-        raise AssertionError("784 x 1 bit is right in bits; the course's losses use the natural logarithm (nats).")
+        raise AssertionError("784 x 1 bit is right in bits; the course's losses use the natural logarithm "
+                             "(nats).")
     if math.isclose(value, -expected, rel_tol=1e-3):
         raise AssertionError("right size, wrong sign: a cross-entropy is never negative.")
     if math.isclose(value, 784 * math.log10(2), rel_tol=1e-3):
         raise AssertionError("that uses log10; the course's losses use the natural logarithm (nats).")
-    raise AssertionError(f"{value:.1f} is not it. The best reconstruction is x_hat = x = 0.5 for every pixel: "
+    raise AssertionError(f"{value:.1f} is not it. The best reconstruction is x_hat = x = 0.5 for every "
+                         f"pixel: "
                          "compute -[0.5 ln 0.5 + 0.5 ln 0.5] and sum over the pixels.")
 
 
@@ -121,19 +130,25 @@ def pca_reconstruct(answer) -> None:
     function = _function(answer, "pca_reconstruct")
     flat, mean, components = _pca_case()
     expected = mean + (flat - mean) @ components.T @ components
-    got = _as_array(function(flat.copy(), mean.copy(), components.copy()), "pca_reconstruct(flat, mean, components)")
+    got = _as_array(function(flat.copy(), mean.copy(), components.copy()), "pca_reconstruct(flat, mean, "
+                                                                           "components)")
     if got.shape == (len(flat), len(components)):
-        raise AssertionError("that is the code z, shape (n, d); decode it back: x_hat = mean + z @ components.")
+        raise AssertionError("that is the code z, shape (n, d); decode it back: x_hat = mean + z @ "
+                             "components.")
     if got.shape != expected.shape:
         raise AssertionError(f"expected reconstructions of shape {expected.shape} (n, 784); got {got.shape}.")
     if np.allclose(got, expected, atol=1e-6):
         return
     if np.allclose(got, flat @ components.T @ components, atol=1e-6):
-        raise AssertionError("you projected the raw images; subtract the mean image first and add it back at the end.")
+        raise AssertionError("you projected the raw images; subtract the mean image first and add it back "
+                             "at the end.")
     if np.allclose(got, (flat - mean) @ components.T @ components, atol=1e-6):
-        raise AssertionError("almost: the projection describes how an image differs from the mean; add the mean back.")
+        raise AssertionError("almost: the projection describes how an image differs from the mean; add the "
+                             "mean back.")
     if np.allclose(got, mean + flat @ components.T @ components, atol=1e-6):
         raise AssertionError("subtract the mean image before projecting: z = (flat - mean) @ components.T.")
     if np.allclose(got, flat, atol=1e-6):
-        raise AssertionError("you returned the images unchanged; project them onto the d components and back.")
-    raise AssertionError("not the PCA reconstruction: z = (flat - mean) @ components.T, then x_hat = mean + z @ components.")
+        raise AssertionError("you returned the images unchanged; project them onto the d components and "
+                             "back.")
+    raise AssertionError("not the PCA reconstruction: z = (flat - mean) @ components.T, then x_hat = mean + "
+                         "z @ components.")

@@ -52,11 +52,13 @@ def kl_by_hand(answer) -> None:
         raise AssertionError("a KL divergence is never negative; check the sign of the log term: "
                              "-log(sigma^2) = +1.386 for sigma = 0.5.")
     if any(math.isclose(value, t, abs_tol=2e-3) for t in terms):
-        raise AssertionError("that is one latent dimension; the KL of a diagonal Gaussian is the *sum* over dimensions.")
+        raise AssertionError("that is one latent dimension; the KL of a diagonal Gaussian is the *sum* over "
+                             "dimensions.")
     if math.isclose(value, 2 * expected, abs_tol=4e-3):
         raise AssertionError("twice the answer: did you forget the factor 1/2?")
     if math.isclose(value, float(_kl_terms(mu, sigma).sum()), abs_tol=2e-3):
-        raise AssertionError("you used sigma where the formula has the variance sigma^2 (sigma = 0.5 means sigma^2 = 0.25).")
+        raise AssertionError("you used sigma where the formula has the variance sigma^2 (sigma = 0.5 means "
+                             "sigma^2 = 0.25).")
     wrong_log = float((0.5 * (mu**2 + sigma**2 - 1 - np.log(sigma))).sum())
     if math.isclose(value, wrong_log, abs_tol=2e-3):
         raise AssertionError("the log term is log(sigma^2) = 2 log(sigma), not log(sigma).")
@@ -88,12 +90,16 @@ def gaussian_kl(answer) -> None:
     got = _to_numpy(function(mu.clone(), logvar.clone()), "my_kl(mu, logvar)")
     if got.shape == ():
         if math.isclose(float(got), expected.sum(), rel_tol=1e-4):
-            raise AssertionError("you summed over the batch too; return one KL per example, shape (n,): sum over dim=1 only.")
+            raise AssertionError("you summed over the batch too; return one KL per example, shape (n,): sum "
+                                 "over dim=1 only.")
         if math.isclose(float(got), expected.mean(), rel_tol=1e-4):
-            raise AssertionError("you averaged over the batch; return one KL per example, shape (n,) (the loss averages later).")
-        raise AssertionError("expected one value per example, shape (5,) for 5 examples; got a single number.")
+            raise AssertionError("you averaged over the batch; return one KL per example, shape (n,) (the "
+                                 "loss averages later).")
+        raise AssertionError("expected one value per example, shape (5,) for 5 examples; got a single "
+                             "number.")
     if got.shape == tuple(per_dimension.shape):
-        raise AssertionError("you return one value per latent dimension; sum them: .sum(dim=1) gives shape (n,).")
+        raise AssertionError("you return one value per latent dimension; sum them: .sum(dim=1) gives shape "
+                             "(n,).")
     if got.shape != expected.shape:
         raise AssertionError(f"expected shape {expected.shape} (one KL per example); got {got.shape}.")
     if np.allclose(got, expected, rtol=1e-4, atol=1e-5):
@@ -103,9 +109,11 @@ def gaussian_kl(answer) -> None:
     if np.allclose(got, 2 * expected, rtol=1e-4, atol=1e-5):
         raise AssertionError("twice the answer: the formula has a factor 1/2 in front.")
     if np.allclose(got, per_dimension.mean(1).double().numpy(), rtol=1e-4, atol=1e-5):
-        raise AssertionError("you averaged over the latent dimensions; the KL of independent dimensions is their *sum*.")
-    as_sigma = (0.5 * (mu.square() + logvar.square() - 1 - (logvar.square() + 1e-12).log())).sum(1).double().numpy()
-    as_variance = (0.5 * (mu.square() + logvar - 1 - logvar.abs().clamp_min(1e-12).log())).sum(1).double().numpy()
+        raise AssertionError("you averaged over the latent dimensions; the KL of independent dimensions is "
+                             "their *sum*.")
+    as_sigma = 0.5 * (mu.square() + logvar.square() - 1 - (logvar.square() + 1e-12).log())
+    as_variance = 0.5 * (mu.square() + logvar - 1 - logvar.abs().clamp_min(1e-12).log())
+    as_sigma, as_variance = (t.sum(1).double().numpy() for t in (as_sigma, as_variance))
     if (np.allclose(got, as_sigma, rtol=1e-3) or np.allclose(got, as_variance, rtol=1e-3)
             or not np.all(np.isfinite(got))):
         raise AssertionError("logvar is log(sigma^2), which may be negative: the variance is exp(logvar), "
@@ -136,9 +144,11 @@ def reparametrize(answer) -> None:
         raise AssertionError("z is not random: every call returns the same value. Add sigma * eps with "
                              "eps = torch.randn_like(mu).")
     if not np.allclose(mean, [1.5, -2.0], atol=0.08):
-        raise AssertionError(f"the samples should average to mu = [1.5, -2.0]; yours average to {np.round(mean, 2).tolist()}.")
+        raise AssertionError(f"the samples should average to mu = [1.5, -2.0]; yours average to "
+                             f"{np.round(mean, 2).tolist()}.")
     if np.allclose(std, sigma**2, rtol=0.05):
-        raise AssertionError("your spread is sigma^2 (the variance): the standard deviation is exp(logvar / 2), not exp(logvar).")
+        raise AssertionError("your spread is sigma^2 (the variance): the standard deviation is exp(logvar / "
+                             "2), not exp(logvar).")
     if np.allclose(std, 1.0, rtol=0.05):
         raise AssertionError("the spread is that of eps alone: multiply eps by sigma = exp(logvar / 2).")
     if not np.allclose(std, sigma, rtol=0.05):
@@ -154,7 +164,8 @@ def reparametrize(answer) -> None:
         raise AssertionError("the gradient does not reach logvar (dz/dlogvar is missing): compute "
                              "sigma = torch.exp(0.5 * logvar) inside the graph, without .detach().")
     if not torch.allclose(mu.grad, torch.ones_like(mu), atol=1e-5):
-        raise AssertionError("dz/dmu should be 1, yours is not: torch.normal(mu, sigma) and .sample() give no useful "
+        raise AssertionError("dz/dmu should be 1, yours is not: torch.normal(mu, sigma) and .sample() give "
+                             "no useful "
                              "gradient. Write z = mu + sigma * eps with eps = torch.randn_like(mu).")
     expected = 0.5 * (values - mu.detach().double())
     if not np.allclose(logvar.grad.double().numpy(), expected.numpy(), atol=1e-4):
