@@ -111,8 +111,7 @@ def image_grid(
         r, c = divmod(i, ncols)
         canvas[r * (h + gap) : r * (h + gap) + h, c * (w + 1) : c * (w + 1) + w] = image
     fig, ax = _axes(ax, (ncols * 0.9, nrows * (1.0 if labels is None else 1.15)))
-    shown = plt.get_cmap(cmap).copy()
-    shown.set_bad("white")
+    shown = plt.get_cmap(cmap).with_extremes(bad="white")
     ax.imshow(canvas, cmap=shown, interpolation="nearest")
     ax.set_axis_off()
     for i, label in enumerate([] if labels is None else labels):
