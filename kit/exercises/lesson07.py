@@ -32,7 +32,7 @@ def pair_counts() -> dict[str, int]:
     """Pairs made from 50 clips per digit and the images of PAIR_IMAGES, by strategy."""
     return {
         "many-to-one": sum(PAIR_IMAGES.values()),  # every image once
-        "one-to-one": sum(min(PAIR_CLIPS_PER_DIGIT, n) for n in PAIR_IMAGES.values()),  # smaller side per digit
+        "one-to-one": sum(min(PAIR_CLIPS_PER_DIGIT, n) for n in PAIR_IMAGES.values()),  # the smaller side
         "resampled": 10 * PAIR_CLIPS_PER_DIGIT,  # every clip once per epoch
     }
 
@@ -47,7 +47,8 @@ def pair_counts_check(answer) -> None:
             '{"many-to-one": ..., "one-to-one": ..., "resampled": ...}.')
     missing = set(expected) - set(answer)
     if missing:
-        raise AssertionError(f"the dict lacks {', '.join(sorted(missing))}: give a count for all three strategies.")
+        raise AssertionError(f"the dict lacks {', '.join(sorted(missing))}: "
+                             "give a count for all three strategies.")
     got = {name: _number(answer[name], f"the number of {name} pairs") for name in expected}
     if got["many-to-one"] != expected["many-to-one"]:
         if got["many-to-one"] == 500:
@@ -92,7 +93,8 @@ def fc_parameters(answer) -> None:
     padded = 128 * _conv_side(_conv_side(48, padding=1), padding=1) ** 2  # 48 -> 24 -> 12
     if value in (padded * 1024, padded * 1024 + 1024):
         raise AssertionError("that is for *padded* convolutions (48 -> 24 -> 12). Table 1's encoder "
-                             "convolutions have no padding: (48 - 4) // 2 + 1 = 23, then (23 - 4) // 2 + 1 = 10.")
+                             "convolutions have no padding: (48 - 4) // 2 + 1 = 23, "
+                             "then (23 - 4) // 2 + 1 = 10.")
     if value in (FC_INPUTS, 1024, FC_INPUTS + 1024):
         raise AssertionError("a fully connected layer has one weight for every (input, output) pair, "
                              "plus one bias per output.")
