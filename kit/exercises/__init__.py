@@ -8,6 +8,7 @@ never raises, so a lesson always runs from top to bottom.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +46,27 @@ def check(key: str, answer: Any) -> None:
     """Print whether ``answer`` solves exercise ``key`` (see :func:`verdict` for the outcome as data)."""
     status, message = verdict(key, answer)
     print({"todo": "[ ]", "correct": "[x]", "wrong": "[!]"}[status], message)
+
+
+def as_number(answer: Any, what: str) -> float:
+    """``answer`` as a finite float, or an AssertionError saying a single number was expected."""
+    kind = type(answer).__name__
+    if isinstance(answer, bool | str | bytes) or answer is None or callable(answer):
+        raise AssertionError(f"the answer should be a single number ({what}), not {kind}.")
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        raise AssertionError(f"the answer should be a single number ({what}), not {kind}.") from None
+    if not math.isfinite(value):
+        raise AssertionError(f"the answer is {value}; {what} is a finite number.")
+    return value
+
+
+def as_function(answer: Any, name: str) -> Callable:
+    """``answer`` if it is callable, or an AssertionError saying to pass the function itself."""
+    if not callable(answer):
+        raise AssertionError(f"the answer should be your function itself: answer = {name} (no brackets).")
+    return answer
 
 
 from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07  # noqa: E402,F401  (registers the checks)

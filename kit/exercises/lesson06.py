@@ -7,27 +7,9 @@ import math
 import numpy as np
 import torch
 
+from . import as_function as _function
+from . import as_number as _number
 from . import exercise
-
-
-def _number(answer, what: str) -> float:
-    """``answer`` as a float, or an AssertionError that says a single number was expected."""
-    kind = type(answer).__name__
-    if isinstance(answer, bool | str | bytes) or callable(answer):
-        raise AssertionError(f"the answer should be a single number ({what}), not {kind}.")
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        raise AssertionError(f"the answer should be a single number ({what}), not {kind}.") from None
-    if not math.isfinite(value):
-        raise AssertionError(f"the answer is {value}; {what} is a finite number.")
-    return value
-
-
-def _function(answer, name: str):
-    if not callable(answer):
-        raise AssertionError(f"the answer should be your function itself: answer = {name} (no brackets).")
-    return answer
 
 
 def _kl_terms(mu, variance) -> np.ndarray:

@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import math
 
+from . import as_number as _number
 from . import exercise
-
-
-def _number(answer, what: str) -> float:
-    """``answer`` as a finite float, or an AssertionError that says a single number was expected."""
-    kind = type(answer).__name__
-    if isinstance(answer, bool | str | bytes) or answer is None:
-        raise AssertionError(f"the answer should be a single number ({what}), not {kind}.")
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        raise AssertionError(f"the answer should be a single number ({what}), not {kind}.") from None
-    if not math.isfinite(value):
-        raise AssertionError(f"the answer is {value}; {what} is a finite number.")
-    return value
-
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 1: how many pairs each strategy makes
