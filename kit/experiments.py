@@ -65,7 +65,8 @@ def _audio_corpus(dataset: str) -> SpokenDigits:
         if len(corpus) < 1000:
             raise DataNotFoundError(
                 f"only a {len(corpus)}-clip sample of Speech Commands was found: it is for evaluating on "
-                "unseen speakers, not for training. Get the full set with: python -m kit download speech_commands")
+                "unseen speakers, not for training. Get the full set with: python -m kit download speech_commands"
+            )
         return corpus
     raise ValueError(f"unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")
 
@@ -78,8 +79,14 @@ def _images(split: str, quick: bool, seed: int) -> DigitImages:
     return images
 
 
-def cross_modal_data(dataset: str = "mnist-fsdd", split: str = "random", pairing: str = "many-to-one",
-                     seed: int = 0, batch_size: int = 128, quick: bool | None = None) -> CrossModalData:
+def cross_modal_data(
+    dataset: str = "mnist-fsdd",
+    split: str = "random",
+    pairing: str = "many-to-one",
+    seed: int = 0,
+    batch_size: int = 128,
+    quick: bool | None = None,
+) -> CrossModalData:
     """Paired audio features and images for training and testing (see the module docstring)."""
     quick = quick_mode() if quick is None else quick
     corpus = _audio_corpus(dataset)
@@ -87,14 +94,23 @@ def cross_modal_data(dataset: str = "mnist-fsdd", split: str = "random", pairing
     train_images, test_images = _images("train", quick, seed), _images("test", quick, seed)
 
     def batches(audio: SpokenDigits, images: DigitImages, shuffle: bool) -> PairedBatches:
-        return PairedBatches(torch.from_numpy(features.extract(audio)), audio.digits,
-                             torch.from_numpy(images.as_float()), images.labels, pairing,
-                             batch_size=batch_size, seed=seed, shuffle=shuffle)
+        return PairedBatches(
+            torch.from_numpy(features.extract(audio)),
+            audio.digits,
+            torch.from_numpy(images.as_float()),
+            images.labels,
+            pairing,
+            batch_size=batch_size,
+            seed=seed,
+            shuffle=shuffle,
+        )
 
     train, test = batches(train_audio, train_images, True), batches(test_audio, test_images, False)
-    description = (f"{dataset} ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
-                   f"{split} split, {pairing} pairing: {len(train.audio_index)} train pairs from "
-                   f"{len(train_audio)} clips, {len(test.audio_index)} test pairs from {len(test_audio)} clips")
+    description = (
+        f"{dataset} ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
+        f"{split} split, {pairing} pairing: {len(train.audio_index)} train pairs from "
+        f"{len(train_audio)} clips, {len(test.audio_index)} test pairs from {len(test_audio)} clips"
+    )
     return CrossModalData(train, test, test_images, description)
 
 
@@ -103,16 +119,21 @@ def generate(model, audio: torch.Tensor, batch_size: int = 1000) -> np.ndarray:
     """Images ``(n, 28, 28)`` in [0, 1] decoded from the posterior mean of each audio input."""
     model.eval()
     device = next(model.parameters()).device
-    return np.concatenate([model.generate(audio[i:i + batch_size].to(device)).cpu().numpy()
-                           for i in range(0, len(audio), batch_size)])
+    return np.concatenate(
+        [
+            model.generate(audio[i : i + batch_size].to(device)).cpu().numpy()
+            for i in range(0, len(audio), batch_size)
+        ]
+    )
 
 
 def evaluate_generator(model, data: CrossModalData, evaluator) -> dict:
     """LeNet accuracy, macro-F1, confusion, diversity and Fréchet distance on the test pairs."""
     audio = data.test.audio[torch.from_numpy(data.test.audio_index)]
     images = generate(model, audio)
-    return evaluate_images(images, data.test.labels, evaluator, data.test_images.as_float(),
-                           data.test_images.labels)
+    return evaluate_images(
+        images, data.test.labels, evaluator, data.test_images.as_float(), data.test_images.labels
+    )
 
 
 # --- runs: train and evaluate from a config (the command line, the apps) ----------------------------
@@ -123,23 +144,34 @@ IMAGE_MODELS = ("mlp-ae", "conv-ae", "mlp-vae", "conv-vae")
 
 def default_config(model: str, **overrides) -> dict:
     """Everything a run needs to be repeated: model, options, data, split, pairing, optimisation."""
-    config = {"model": model, "options": {}, "data": "mnist-fsdd" if model in GENERATORS else "mnist",
-              "split": "random", "pairing": "many-to-one", "epochs": 10, "batch_size": 128, "lr": 1e-3,
-              "seed": 0, "quick": quick_mode()}
+    config = {
+        "model": model,
+        "options": {},
+        "data": "mnist-fsdd" if model in GENERATORS else "mnist",
+        "split": "random",
+        "pairing": "many-to-one",
+        "epochs": 10,
+        "batch_size": 128,
+        "lr": 1e-3,
+        "seed": 0,
+        "quick": quick_mode(),
+    }
     config.update({k: v for k, v in overrides.items() if v is not None})
     return config
 
 
 def _image_batches(config: dict):
-    from .evaluator import digit_tensors
+    """MNIST (a random quick-mode subset: the embedded digits are sorted by class) as batches."""
     from .train import Batches
 
-    (train_x, train_y), (test_x, test_y) = digit_tensors("train"), digit_tensors("test")
-    if config["quick"]:
-        train_x, train_y, test_x, test_y = (train_x[:QUICK_IMAGES[0]], train_y[:QUICK_IMAGES[0]],
-                                            test_x[:QUICK_IMAGES[1]], test_y[:QUICK_IMAGES[1]])
-    return (Batches(train_x, train_y, batch_size=config["batch_size"], seed=config["seed"]),
-            Batches(test_x, test_y, batch_size=1000, shuffle=False))
+    def tensors(split: str):
+        images = _images(split, config["quick"], config["seed"])
+        return torch.from_numpy(images.as_float()), torch.from_numpy(images.labels)
+
+    return (
+        Batches(*tensors("train"), batch_size=config["batch_size"], seed=config["seed"]),
+        Batches(*tensors("test"), batch_size=1000, shuffle=False),
+    )
 
 
 def build(config: dict):
@@ -148,8 +180,14 @@ def build(config: dict):
 
     model = MODELS[config["model"]](**config["options"])
     if config["model"] in GENERATORS:
-        data = cross_modal_data(config["data"], config["split"], config["pairing"], config["seed"],
-                                config["batch_size"], config["quick"])
+        data = cross_modal_data(
+            config["data"],
+            config["split"],
+            config["pairing"],
+            config["seed"],
+            config["batch_size"],
+            config["quick"],
+        )
         model.fit_input_scaling(data.train.audio)
         return model, data.train, data
     train, test = _image_batches(config)
@@ -164,7 +202,8 @@ def train_run(config: dict, name: str, resume: bool = False, overwrite: bool = F
     model, train, test = build(config)
     val = test if config["model"] not in GENERATORS else None
     Trainer(config["epochs"], lr=config["lr"], seed=config["seed"], run=run, progress=progress).fit(
-        model, train, val, resume=resume)
+        model, train, val, resume=resume
+    )
     evaluate_run(run, model, test)
     return run
 
@@ -197,7 +236,9 @@ def evaluate_run(run, model=None, test=None) -> dict:
         images_t, labels_t = test.tensors
         with torch.no_grad():
             reconstructions = model.generate(images_t).numpy()
-        metrics = evaluate_images(reconstructions, labels_t.numpy(), lenet, images_t.numpy(), labels_t.numpy())
+        metrics = evaluate_images(
+            reconstructions, labels_t.numpy(), lenet, images_t.numpy(), labels_t.numpy()
+        )
         images, labels = reconstructions[:20], labels_t[:20].tolist()
     run.write_metrics(metrics)
     figure = plot.image_grid(images, labels=labels, title=f"{run.path.name}: generated")

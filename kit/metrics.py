@@ -31,7 +31,7 @@ def lenet_outputs(evaluator, images, batch_size: int = 2000) -> tuple[np.ndarray
     images = torch.as_tensor(np.asarray(images, dtype=np.float32))
     probabilities, features = [], []
     for start in range(0, len(images), batch_size):
-        embedded = evaluator.embed(images[start:start + batch_size])
+        embedded = evaluator.embed(images[start : start + batch_size])
         features.append(embedded.numpy())
         probabilities.append(torch.softmax(evaluator.classifier(embedded), dim=1).numpy())
     return np.concatenate(probabilities), np.concatenate(features)
@@ -43,7 +43,7 @@ def mean_pairwise_distance(features: np.ndarray, max_items: int = 1000, seed: in
         return float("nan")
     if len(features) > max_items:
         features = features[np.random.default_rng(seed).choice(len(features), max_items, replace=False)]
-    squares = (features ** 2).sum(1)
+    squares = (features**2).sum(1)
     distances = np.sqrt(np.maximum(squares[:, None] + squares[None, :] - 2 * features @ features.T, 0))
     n = len(features)
     return float(distances.sum() / (n * (n - 1)))
@@ -51,9 +51,11 @@ def mean_pairwise_distance(features: np.ndarray, max_items: int = 1000, seed: in
 
 def diversity(features, labels, reference_features, reference_labels) -> float:
     """Mean over digits of (pairwise spread of generated) / (pairwise spread of real): 1 = as varied as real."""
-    ratios = [mean_pairwise_distance(features[labels == d])
-              / mean_pairwise_distance(reference_features[reference_labels == d])
-              for d in np.unique(labels)]
+    ratios = [
+        mean_pairwise_distance(features[labels == d])
+        / mean_pairwise_distance(reference_features[reference_labels == d])
+        for d in np.unique(labels)
+    ]
     return float(np.nanmean(ratios))
 
 
@@ -77,7 +79,9 @@ def evaluate_images(images, labels, evaluator, reference_images, reference_label
     predicted = probabilities.argmax(1)
     return {
         "accuracy": float((predicted == labels).mean()),
-        "macro_f1": float(f1_score(labels, predicted, average="macro", labels=np.arange(10), zero_division=0)),
+        "macro_f1": float(
+            f1_score(labels, predicted, average="macro", labels=np.arange(10), zero_division=0)
+        ),
         "confusion": confusion_matrix(labels, predicted, labels=np.arange(10)).tolist(),
         "diversity": diversity(features, labels, reference_features, reference_labels),
         "frechet": frechet_distance(features, reference_features),

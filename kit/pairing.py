@@ -35,18 +35,22 @@ def _require_same_classes(audio_labels: np.ndarray, image_labels: np.ndarray) ->
         raise ValueError(f"digits {sorted(missing)} occur in only one of audio and images: cannot pair them")
 
 
+def _same_digit_partners(digits: np.ndarray, pool_labels: np.ndarray, rng) -> np.ndarray:
+    """For each of ``digits``, the index of a random pool item of the same digit (with replacement)."""
+    partners = np.empty(len(digits), dtype=np.int64)
+    for digit, candidates in _by_class(pool_labels).items():
+        chosen = digits == digit
+        partners[chosen] = rng.choice(candidates, size=chosen.sum(), replace=True)
+    return partners
+
+
 def many_to_one(audio_labels, image_labels, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Every image once, each with a same-digit clip drawn with replacement."""
     audio_labels, image_labels = np.asarray(audio_labels), np.asarray(image_labels)
     _require_same_classes(audio_labels, image_labels)
     rng = np.random.default_rng(seed)
-    clips = _by_class(audio_labels)
     image_index = rng.permutation(len(image_labels))
-    audio_index = np.empty_like(image_index)
-    for digit, candidates in clips.items():
-        chosen = image_labels[image_index] == digit
-        audio_index[chosen] = rng.choice(candidates, size=chosen.sum(), replace=True)
-    return audio_index, image_index
+    return _same_digit_partners(image_labels[image_index], audio_labels, rng), image_index
 
 
 def one_to_one(audio_labels, image_labels, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -71,16 +75,13 @@ def resampled(audio_labels, image_labels, seed: int = 0, epoch: int = 0) -> tupl
     audio_labels, image_labels = np.asarray(audio_labels), np.asarray(image_labels)
     _require_same_classes(audio_labels, image_labels)
     rng = np.random.default_rng([seed, epoch])
-    images = _by_class(image_labels)
     audio_index = rng.permutation(len(audio_labels))
-    image_index = np.empty_like(audio_index)
-    for digit, candidates in images.items():
-        chosen = audio_labels[audio_index] == digit
-        image_index[chosen] = rng.choice(candidates, size=chosen.sum(), replace=True)
-    return audio_index, image_index
+    return audio_index, _same_digit_partners(audio_labels[audio_index], image_labels, rng)
 
 
-def pair(strategy: str, audio_labels, image_labels, seed: int = 0, epoch: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def pair(
+    strategy: str, audio_labels, image_labels, seed: int = 0, epoch: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs by ``strategy`` (one of :data:`STRATEGIES`); only ``resampled`` changes with ``epoch``."""
     if strategy == "many-to-one":
         return many_to_one(audio_labels, image_labels, seed)
@@ -98,8 +99,17 @@ class PairedBatches:
     the labels are used only to pair.
     """
 
-    def __init__(self, audio, audio_labels, images, image_labels, strategy: str = "many-to-one",
-                 batch_size: int = 128, seed: int = 0, shuffle: bool = True):
+    def __init__(
+        self,
+        audio,
+        audio_labels,
+        images,
+        image_labels,
+        strategy: str = "many-to-one",
+        batch_size: int = 128,
+        seed: int = 0,
+        shuffle: bool = True,
+    ):
         import torch
 
         self.audio, self.images = torch.as_tensor(audio), torch.as_tensor(images)
@@ -120,12 +130,18 @@ class PairedBatches:
         import torch
 
         if self.strategy == "resampled":
-            self.audio_index, self.image_index = pair(self.strategy, self.audio_labels, self.image_labels,
-                                                      self.seed, self.passes)
-        order = (np.random.default_rng([self.seed, self.passes]).permutation(len(self.audio_index))
-                 if self.shuffle else np.arange(len(self.audio_index)))
+            self.audio_index, self.image_index = pair(
+                self.strategy, self.audio_labels, self.image_labels, self.seed, self.passes
+            )
+        order = (
+            np.random.default_rng([self.seed, self.passes]).permutation(len(self.audio_index))
+            if self.shuffle
+            else np.arange(len(self.audio_index))
+        )
         self.passes += 1
         for start in range(0, len(order), self.batch_size):
-            index = order[start:start + self.batch_size]
-            yield (self.audio[torch.from_numpy(self.audio_index[index])],
-                   self.images[torch.from_numpy(self.image_index[index])])
+            index = order[start : start + self.batch_size]
+            yield (
+                self.audio[torch.from_numpy(self.audio_index[index])],
+                self.images[torch.from_numpy(self.image_index[index])],
+            )
