@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+    parser.add_argument("--fused-adam", action="store_true", help="Adam's fused kernel instead of for-each")
     parser.add_argument("--check-every", type=int, default=50)
     parser.add_argument("--max-minutes", type=float, default=15)
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
@@ -38,16 +39,15 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     seed_everything(0)
-    options = {k: (v.lower() == "true" if v.lower() in {"true", "false"} else float(v) if "." in v or "e" in v
-                   else int(v)) for k, v in (o.split("=", 1) for o in args.option)}
+    options = experiments.parse_options(args.option)
     data = experiments.cross_modal_data("mnist-fsdd", "random", "many-to-one", batch_size=args.batch_size,
                                         quick=False)
     lenet = evaluator.load_lenet()
     model = MODELS[args.model](**options)
     model.fit_input_scaling(data.train.audio)
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, fused=args.fused_adam or None)
     print(f"{args.model} {options or ''}: {sum(p.numel() for p in model.parameters()):,} parameters, batch "
-          f"{args.batch_size}, lr {args.lr}, {args.threads} threads; {platform.machine()}, {os.cpu_count()} cores")
+          f"{args.batch_size}, lr {args.lr}{', fused Adam' if args.fused_adam else ''}, {args.threads} threads; {platform.machine()}, {os.cpu_count()} cores")
     trained, step, accuracy = 0.0, 0, 0.0
     while trained < args.max_minutes * 60 and accuracy < TARGET:
         for audio, images in data.train:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from . import config, data
 from .train import CheckpointError
+from .zoo.recipes import RECIPES
 
 
 def _info(_args) -> int:
@@ -31,25 +33,25 @@ def _synth(_args) -> int:
 
 
 def _zoo(args) -> int:
-    from . import evaluator, zoo
+    from .zoo import recipes
 
-    if args.name != "lenet5":
-        raise SystemExit(f"the zoo can build: lenet5 (not {args.name!r})")
-    model = evaluator.train_lenet(epochs=args.epochs, seed=0)
-    test_images, test_labels = evaluator.digit_tensors("test")
-    accuracy = evaluator.accuracy(model, test_images, test_labels)
-    digits = evaluator.load_digit_images("train")
-    path = zoo.add("lenet5", model, "lenet5", {}, data=f"{digits.name} train ({len(digits)} images)",
-                   command=f"python -m kit zoo lenet5 --epochs {args.epochs}",
-                   metrics={"test_accuracy": round(accuracy, 4), "epochs": args.epochs})
-    print(f"{path}: test accuracy {accuracy:.2%}")
+    if args.holdout:
+        metrics = recipes.build_fast_aivae(**({"epochs": args.epochs} if args.epochs else {}),
+                                           holdout=args.holdout, save=False)
+        print(json.dumps(metrics, indent=2))
+        return 0
+    for name in recipes.RECIPES if args.name == "all" else [args.name]:
+        record = recipes.build(name, epochs=args.epochs)
+        print(f"{name}: {record['bytes'] / 1e6:.1f} MB, " + json.dumps(record["metrics"]))
     return 0
 
 
 def _train(args) -> int:
     from .experiments import default_config, train_run
 
-    options = {"latent_dim": args.latent_dim} if args.latent_dim else {}
+    from .experiments import parse_options
+
+    options = parse_options(args.option) | ({"latent_dim": args.latent_dim} if args.latent_dim else {})
     config = default_config(args.model, options=options, data=args.data, split=args.split,
                             pairing=args.pairing, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                             seed=args.seed)
@@ -85,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
     download.add_argument("--force", action="store_true", help="download again even if present")
     commands.add_parser("synth", help="synthesize the embedded eSpeak NG spoken-digit corpus")
     build = commands.add_parser("zoo", help="train a model of the zoo and record it in kit/zoo/manifest.json")
-    build.add_argument("name", help="lenet5")
-    build.add_argument("--epochs", type=int, default=10)
+    build.add_argument("name", choices=[*RECIPES, "all"])
+    build.add_argument("--epochs", type=int, help="default: the recipe's (see kit/zoo/recipes.py)")
+    build.add_argument("--holdout", metavar="SPEAKER",
+                       help="fast-aivae only: leave this FSDD speaker out and print its accuracy (nothing saved)")
     train = commands.add_parser("train", help="train a model into runs/NAME, then evaluate it")
     train.add_argument("model", choices=["lenet5", "mlp-ae", "conv-ae", "mlp-vae", "conv-vae", "aivae",
                                          "fast-aivae"])
@@ -98,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--lr", type=float)
     train.add_argument("--seed", type=int)
     train.add_argument("--latent-dim", type=int)
+    train.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                       help="a model option, repeatable: --option kl_warmup_steps=400 --option init_logvar=-5")
     train.add_argument("--name", help="run folder name (default: from the settings)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run")

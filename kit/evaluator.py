@@ -15,7 +15,7 @@ import torch
 from .config import pick
 from .data import load_digit_images
 from .models import LeNet5
-from .train import Batches, Run, Trainer
+from .train import Batches, Run, Trainer, seed_everything
 
 
 def digit_tensors(split: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -25,11 +25,18 @@ def digit_tensors(split: str) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def train_lenet(epochs: int | None = None, seed: int = 0, run: Run | None = None,
-                progress: bool = True) -> LeNet5:
-    """LeNet-5 with Adam (lr 1e-3, batch 128) on the MNIST training set; 10 epochs by default."""
+                progress: bool = True, limit: int | None = None) -> LeNet5:
+    """LeNet-5 with Adam (lr 1e-3, batch 128) on the MNIST training set; 10 epochs by default.
+
+    ``limit`` trains on a seeded random subset of that many images (a quick experiment).
+    """
     epochs = epochs if epochs is not None else pick(10, 1)
     images, labels = digit_tensors("train")
+    if limit is not None:
+        keep = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:limit]
+        images, labels = images[keep], labels[keep]
     test_images, test_labels = digit_tensors("test")
+    seed_everything(seed)
     model = LeNet5()
     Trainer(epochs, lr=1e-3, seed=seed, run=run, progress=progress).fit(
         model, Batches(images, labels, batch_size=128, seed=seed),

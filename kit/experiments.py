@@ -11,6 +11,7 @@ The command line ``python -m kit train`` / ``python -m kit evaluate`` uses both.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,8 @@ class CrossModalData:
     test: PairedBatches
     test_images: DigitImages  # real images of the test side: the reference for diversity and Fréchet
     description: str
+    train_clips: SpokenDigits  # the audio corpus on each side of the split
+    test_clips: SpokenDigits
 
 
 def _split(corpus: SpokenDigits, split: str, seed: int) -> tuple[SpokenDigits, SpokenDigits]:
@@ -111,35 +114,79 @@ def cross_modal_data(
         f"{split} split, {pairing} pairing: {len(train.audio_index)} train pairs from "
         f"{len(train_audio)} clips, {len(test.audio_index)} test pairs from {len(test_audio)} clips"
     )
-    return CrossModalData(train, test, test_images, description)
+    return CrossModalData(train, test, test_images, description, train_audio, test_audio)
 
 
 @torch.no_grad()
 def generate(model, audio: torch.Tensor, batch_size: int = 1000) -> np.ndarray:
-    """Images ``(n, 28, 28)`` in [0, 1] decoded from the posterior mean of each audio input."""
+    """Images ``(n, 28, 28)`` in [0, 1] decoded from the posterior mean of each audio input.
+
+    The model is switched to evaluation mode for this and back to the mode it was in.
+    """
+    was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    return np.concatenate(
-        [
-            model.generate(audio[i : i + batch_size].to(device)).cpu().numpy()
-            for i in range(0, len(audio), batch_size)
-        ]
-    )
+    try:
+        return np.concatenate(
+            [
+                model.generate(audio[i : i + batch_size].to(device)).cpu().numpy()
+                for i in range(0, len(audio), batch_size)
+            ]
+        )
+    finally:
+        model.train(was_training)
 
 
 def evaluate_generator(model, data: CrossModalData, evaluator) -> dict:
-    """LeNet accuracy, macro-F1, confusion, diversity and Fréchet distance on the test pairs."""
-    audio = data.test.audio[torch.from_numpy(data.test.audio_index)]
-    images = generate(model, audio)
-    return evaluate_images(
+    """LeNet accuracy, macro-F1, confusion, diversity and Fréchet distance on the test pairs.
+
+    Many-to-one pairing draws test clips with replacement, so the test pairs
+    hold fewer distinct clips than pairs: both counts are reported, and
+    ``clip_accuracy`` scores each distinct clip once.
+    """
+    index = torch.from_numpy(data.test.audio_index)
+    images = generate(model, data.test.audio[index])
+    metrics = evaluate_images(
         images, data.test.labels, evaluator, data.test_images.as_float(), data.test_images.labels
     )
+    distinct = np.unique(data.test.audio_index)
+    clip_images = generate(model, data.test.audio[torch.from_numpy(distinct)])
+    with torch.no_grad():
+        read = evaluator(torch.from_numpy(clip_images)).argmax(1).numpy()
+    metrics |= {"pairs": len(index), "distinct_clips": len(distinct),
+                "clip_accuracy": float((read == data.test.audio_labels[distinct]).mean())}
+    return metrics
 
 
 # --- runs: train and evaluate from a config (the command line, the apps) ----------------------------
 
 GENERATORS = ("aivae", "fast-aivae")
 IMAGE_MODELS = ("mlp-ae", "conv-ae", "mlp-vae", "conv-vae")
+
+
+def parse_options(pairs: list[str]) -> dict:
+    """Model options from ``KEY=VALUE`` strings: ``["init_logvar=-5", "standardize=true"]`` -> a dict.
+
+    Values become booleans (true/false), integers or floats where they look like one.
+    """
+
+    def value(text: str):
+        if text.lower() in {"true", "false"}:
+            return text.lower() == "true"
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        return text
+
+    options = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key:
+            raise ValueError(f"model option {pair!r} is not KEY=VALUE (for example init_logvar=-5)")
+        options[key.strip()] = value(text.strip())
+    return options
 
 
 def default_config(model: str, **overrides) -> dict:
@@ -177,8 +224,15 @@ def _image_batches(config: dict):
 def build(config: dict):
     """The model and its data for ``config``: ``(model, train_batches, test_batches_or_data)``."""
     from .models import MODELS
+    from .train import seed_everything
 
-    model = MODELS[config["model"]](**config["options"])
+    seed_everything(config["seed"])  # the model's initial weights depend on the run's seed too
+    model_class = MODELS[config["model"]]
+    unknown = set(config["options"]) - set(inspect.signature(model_class).parameters)
+    if unknown:
+        known = ", ".join(inspect.signature(model_class).parameters)
+        raise ValueError(f"{config['model']} has no option {', '.join(sorted(unknown))}; its options: {known}")
+    model = model_class(**config["options"])
     if config["model"] in GENERATORS:
         data = cross_modal_data(
             config["data"],
@@ -198,8 +252,8 @@ def train_run(config: dict, name: str, resume: bool = False, overwrite: bool = F
     """Train ``config`` into ``runs/NAME``, evaluate it, write metrics and samples; returns the :class:`Run`."""
     from .train import Run, Trainer
 
+    model, train, test = build(config)  # first: a bad option or missing data leaves no half-made run
     run = Run.create(name, config, resume=resume, overwrite=overwrite)
-    model, train, test = build(config)
     val = test if config["model"] not in GENERATORS else None
     Trainer(config["epochs"], lr=config["lr"], seed=config["seed"], run=run, progress=progress).fit(
         model, train, val, resume=resume

@@ -163,13 +163,18 @@ def latent_map(z: np.ndarray, labels, ax: Axes | None = None, title: str | None 
     return fig
 
 
-def latent_grid(decode, extent: float = 2.5, steps: int = 15, ax: Axes | None = None,
-                title: str | None = "decoded latent grid") -> Figure:
-    """Decode an evenly spaced grid of 2-D latent points (``decode``: ``(n, 2)`` tensor -> images)."""
+def latent_grid(decode, extent: float | tuple[float, float, float, float] = 2.5, steps: int = 15,
+                ax: Axes | None = None, title: str | None = "decoded latent grid") -> Figure:
+    """Decode an evenly spaced grid of 2-D latent points (``decode``: ``(n, 2)`` tensor -> images).
+
+    ``extent`` is a half-width ``e`` (the square from -e to e) or ``(x0, x1, y0, y1)``,
+    for instance the range a :func:`latent_map` shows.
+    """
     import torch
 
-    values = np.linspace(-extent, extent, steps)
-    grid = np.array([[x, y] for y in values[::-1] for x in values], dtype=np.float32)
+    x0, x1, y0, y1 = (-extent, extent, -extent, extent) if np.isscalar(extent) else extent
+    xs, ys = np.linspace(x0, x1, steps), np.linspace(y0, y1, steps)
+    grid = np.array([[x, y] for y in ys[::-1] for x in xs], dtype=np.float32)
     with torch.no_grad():
         images = np.asarray(decode(torch.from_numpy(grid)))
     fig, ax = _axes(ax, (6, 6))

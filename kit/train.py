@@ -141,7 +141,9 @@ class Trainer:
     ``fit(model, train_batches, val_batches)``: the batch iterables are walked
     once per epoch (a fresh pass each time, so re-pairing or reshuffling
     happens inside them). ``on_epoch_end(model, record)`` may add entries to
-    the epoch's record (an evaluation metric, say).
+    the epoch's record (an evaluation metric, say). ``seed`` seeds the batch
+    noise of ``fit``; seed the initial weights by calling
+    :func:`seed_everything` before building the model.
     """
 
     epochs: int

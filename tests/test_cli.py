@@ -36,3 +36,20 @@ def test_train_refuses_to_overwrite_a_run(tmp_path):
 def test_unknown_choices_are_rejected_with_usage():
     result = kit("train", "gpt5")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_model_options_are_checked_before_a_run_folder_is_made(tmp_path):
+    env = {"KIT_RUNS_DIR": str(tmp_path)}
+    result = kit("train", "conv-vae", "--option", "latent_dim", env=env)
+    assert result.returncode == 1 and "is not KEY=VALUE" in result.stderr
+    result = kit("train", "conv-vae", "--option", "depth=3", "--name", "bad", env=env)
+    assert result.returncode == 1 and "conv-vae has no option depth" in result.stderr
+    assert "latent_dim" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "bad").exists()
+
+
+def test_parse_options_types_values():
+    from kit.experiments import parse_options
+
+    assert parse_options(["a=-5", "b=0.5", "c=true", "d=False", "e=relu"]) == {
+        "a": -5, "b": 0.5, "c": True, "d": False, "e": "relu"}

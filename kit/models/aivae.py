@@ -74,9 +74,10 @@ class AIVAE(AudioToImageVAE):
                          kl_warmup_steps=kl_warmup_steps, init_logvar=init_logvar, standardize=standardize)
 
 
-def _conv_bn(inputs: int, outputs: int) -> list[nn.Module]:
-    """A stride-2 3x3 convolution that halves the size, batch normalisation, ReLU."""
-    return [nn.Conv2d(inputs, outputs, 3, stride=2, padding=1), nn.BatchNorm2d(outputs), nn.ReLU()]
+def _halving_conv(inputs: int, outputs: int, batch_norm: bool) -> list[nn.Module]:
+    """A stride-2 3x3 convolution that halves the size, batch normalisation (optional), ReLU."""
+    conv = nn.Conv2d(inputs, outputs, 3, stride=2, padding=1)
+    return [conv, nn.BatchNorm2d(outputs), nn.ReLU()] if batch_norm else [conv, nn.ReLU()]
 
 
 class FastAIVAE(AudioToImageVAE):
@@ -85,13 +86,15 @@ class FastAIVAE(AudioToImageVAE):
     Standardised inputs, batch normalisation in the encoder, a small initial
     posterior variance (log-variance -5) and a KL warm-up over the first 400
     steps make it leave the "average digit" plateau within a few hundred steps
-    (lesson 7 shows the plateau and why).
+    (lesson 7 shows the plateau and why). Each of the four can be switched
+    off to see what it does.
     """
 
     def __init__(self, latent_dim: int = 64, kl_weight: float = 1.0, kl_warmup_steps: int = 400,
-                 init_logvar: float = -5.0, standardize: bool = True) -> None:
+                 init_logvar: float = -5.0, standardize: bool = True, batch_norm: bool = True) -> None:
         encoder = nn.Sequential(
-            *_conv_bn(1, 32), *_conv_bn(32, 64), *_conv_bn(64, 128),  # 48 -> 24 -> 12 -> 6
+            *_halving_conv(1, 32, batch_norm), *_halving_conv(32, 64, batch_norm),
+            *_halving_conv(64, 128, batch_norm),  # 48 -> 24 -> 12 -> 6
             nn.Flatten(), nn.Linear(128 * 6 * 6, 256), nn.ReLU(),
         )
         decoder = nn.Sequential(

@@ -1,0 +1,80 @@
+"""kit.augment keeps the digit and changes the voice; kit.latent's slider axes and interpolation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from kit import augment, latent
+from kit.audio import SAMPLE_RATE
+
+
+def tone(frequency=500.0, seconds=1.0):
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    return (0.5 * np.sin(2 * np.pi * frequency * t)).astype(np.float32)
+
+
+def peak_frequency(y):
+    spectrum = np.abs(np.fft.rfft(y))
+    return np.fft.rfftfreq(len(y), 1 / SAMPLE_RATE)[spectrum.argmax()]
+
+
+def test_change_speed_moves_pitch_and_length_together():
+    faster = augment.change_speed(tone(500), 1.25)
+    assert len(faster) == pytest.approx(SAMPLE_RATE / 1.25, abs=2)
+    assert peak_frequency(faster) == pytest.approx(625, abs=5)
+    assert peak_frequency(augment.change_speed(tone(500), 0.8)) == pytest.approx(400, abs=5)
+
+
+def test_tilt_spectrum_brightens_or_darkens():
+    mix = tone(200) + tone(3000)
+
+    def high_to_low(y):
+        spectrum = np.abs(np.fft.rfft(y))
+        return spectrum[3000] / spectrum[200]  # 1-second clip: bin index = Hz
+
+    assert high_to_low(augment.tilt_spectrum(mix, 0.8)) > 2 * high_to_low(mix)
+    assert high_to_low(augment.tilt_spectrum(mix, -0.6)) < 0.5 * high_to_low(mix)
+
+
+def test_add_noise_hits_the_signal_to_noise_ratio():
+    y = tone()
+    noisy = augment.add_noise(y, 10.0, np.random.default_rng(0))
+    snr = 10 * np.log10(np.mean(y**2) / np.mean((noisy - y) ** 2))
+    assert snr == pytest.approx(10.0, abs=0.3)
+
+
+def test_augmented_copies_are_reproducible_and_different():
+    clips = [tone(300), tone(700, 0.5)]
+    first, again = augment.augmented_copies(clips, 3, seed=1), augment.augmented_copies(clips, 3, seed=1)
+    assert len(first) == 6
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not np.array_equal(first[0], first[1])
+    assert all(np.isfinite(y).all() for y in first)
+
+
+def test_principal_axes_find_the_spread_and_round_trip():
+    generator = torch.Generator().manual_seed(0)
+    direction = torch.tensor([3.0, 4.0, 0.0, 0.0]) / 5
+    codes = torch.randn(2000, 1, generator=generator) * 2 * direction + 0.1 * torch.randn(2000, 4,
+                                                                                          generator=generator)
+    codes += torch.tensor([1.0, -1.0, 0.5, 0.0])
+    axes = latent.principal_axes(codes, k=2)
+    assert len(axes) == 2
+    assert abs(float(axes.directions[0] @ direction)) == pytest.approx(1.0, abs=0.01)
+    assert float(axes.scales[0]) == pytest.approx(2.0, rel=0.05)
+    assert torch.allclose(axes.directions @ axes.directions.T, torch.eye(2), atol=1e-5)
+    assert torch.allclose(axes.point(torch.zeros(2)), codes.mean(0), atol=1e-5)
+    positions = torch.tensor([[1.0, -0.5], [0.0, 2.0]])
+    assert torch.allclose(axes.position(axes.point(positions)), positions, atol=1e-4)
+    with pytest.raises(ValueError, match="expected 2 slider positions"):
+        axes.point(torch.zeros(3))
+
+
+def test_prior_axes_are_the_coordinates_and_interpolation_is_a_line():
+    axes = latent.prior_axes(3)
+    assert torch.equal(axes.point(torch.tensor([1.0, 2.0, 3.0])), torch.tensor([1.0, 2.0, 3.0]))
+    path = latent.interpolate(torch.zeros(3), torch.ones(3), steps=5)
+    assert path.shape == (5, 3)
+    assert torch.allclose(path[:, 0], torch.linspace(0, 1, 5))
