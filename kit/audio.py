@@ -54,8 +54,9 @@ def load_audio(
             native_rate = stream.samplerate
             samples = stream.read(dtype="float32", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as error:
+        reason = getattr(error, "error_string", error)  # libsndfile's words, without the full path
         raise AudioError(
-            f"{path.name}: not a readable audio file (WAV, FLAC, OGG or MP3 expected): {error}"
+            f"{path.name}: not a readable audio file (WAV, FLAC, OGG or MP3 expected): {reason}"
         ) from None
     return prepare_waveform(samples, native_rate, sr, name=path.name, allow_silent=allow_silent)
 

@@ -94,6 +94,12 @@ def speak(
     return prepare_waveform(engine.speak(text, voice, rate, pitch), engine.rate, sr, name=f"eSpeak {voice}")
 
 
+def seed_noise(seed: int) -> None:
+    """Seed eSpeak NG's random generator: the breathy variants (``f2``, ``f3``) add noise, and
+    without a seed the same text comes out slightly different each time."""
+    _engine().lib.espeak_ng_SetRandSeed(seed)
+
+
 def _corpus_key() -> str:
     import espeakng_loader
 

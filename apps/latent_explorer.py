@@ -1,0 +1,282 @@
+"""The latent explorer: latent sliders, interpolation and the audio-to-image playground (lessons 6-7).
+
+Run it with ``gradio apps/latent_explorer.py`` (reloads on edits) or
+``python apps/latent_explorer.py``; it serves on http://127.0.0.1:7860, offline.
+The logic lives in :mod:`kit.explorer` and :mod:`kit.playground`; this file only lays it out.
+Every handler has an ``api_name``, so ``gradio_client`` can call it (the tests do).
+"""
+
+from __future__ import annotations
+
+import os
+
+# Before gradio is imported: no analytics, no version check, no hub calls.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from pathlib import Path  # noqa: E402
+
+import gradio as gr  # noqa: E402
+import numpy as np  # noqa: E402
+
+from kit.audio import AudioError  # noqa: E402
+from kit.explorer import (  # noqa: E402
+    EXPLORER_MODELS,
+    IMAGE_MODELS,
+    MAX_SLIDERS,
+    SLIDER_RANGE,
+    LatentExplorer,
+    digit_example,
+    example_clips,
+    random_positions,
+)
+from kit.playground import PLAYGROUND_SECONDS, picture, waveform_picture  # noqa: E402
+
+#: Largest upload the app accepts (passed to ``launch``); a 10-minute 8 kHz WAV is just under it.
+UPLOAD_LIMIT_MB = 10
+MAX_FILE_SIZE = f"{UPLOAD_LIMIT_MB}mb"
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+EXPLORER = LatentExplorer()
+
+INTRO = f"""
+# Latent explorer
+
+What the course's generators have learned, three ways. All models come from the zoo (`kit/zoo/`):
+nothing is trained here, and nothing leaves this machine.
+
+* **Latent sliders** (lesson 6, VAEs): each slider moves the code along one axis of the latent space,
+  in standard deviations; all sliders at 0 is the centre. A 2-D VAE has two sliders, its coordinates;
+  larger latents get the 8 directions along which real codes spread most.
+* **Interpolation** (lessons 6 and 7): encode two handwritten digits (conv VAE) or two spoken clips
+  (AIVAE), then decode evenly spaced points on the straight line between their codes.
+* **Audio to image playground** (lesson 7, cross-modal AIVAE): say or upload a digit and see the
+  waveform, the 48x48 log-mel the model hears, the digit it draws and what LeNet reads in it.
+  Uploads: WAV, FLAC, OGG or MP3, at most {UPLOAD_LIMIT_MB} MB and {PLAYGROUND_SECONDS:.0f} s.
+"""
+
+
+def digit_picture(image: np.ndarray) -> np.ndarray:
+    """A 28x28 digit in [0, 1] as a 224x224 grey picture."""
+    return picture(image, cmap="gray", scale=8)
+
+
+# --- latent sliders ----------------------------------------------------------------------------------
+
+
+def decode(model: str, *positions: float) -> np.ndarray:
+    """The digit at the sliders' positions."""
+    return digit_picture(EXPLORER.decode(model, positions))
+
+
+def reset(model: str) -> list:
+    """All sliders back to 0 (the centre) and its digit."""
+    return [0.0] * MAX_SLIDERS + [decode(model, *[0.0] * MAX_SLIDERS)]
+
+
+def randomise(model: str, seed: float | None) -> list:
+    """Slider positions drawn for ``seed`` (the same seed gives the same digit) and their digit."""
+    positions = random_positions(int(seed or 0))
+    return positions + [decode(model, *positions)]
+
+
+def choose_model(model: str) -> list:
+    """Show one slider per axis of ``model`` (labelled), hide the rest, start at the centre."""
+    labels = EXPLORER.axis_labels(model)
+    sliders = [
+        gr.Slider(value=0.0, label=labels[i] if i < len(labels) else f"axis {i + 1}", visible=i < len(labels))
+        for i in range(MAX_SLIDERS)
+    ]
+    return sliders + [decode(model, *[0.0] * MAX_SLIDERS)]
+
+
+# --- interpolation -----------------------------------------------------------------------------------
+
+
+def strip(images: np.ndarray) -> list[tuple[np.ndarray, str]]:
+    """Gallery items: each decoded digit with its place on the line (0 = start, 1 = end)."""
+    weights = np.linspace(0, 1, len(images))
+    return [(digit_picture(image), f"{weight:.2f}") for image, weight in zip(images, weights, strict=True)]
+
+
+def interpolate_digits(
+    model: str, first: float, which_first: float, last: float, which_last: float, steps: float
+) -> tuple[list, str]:
+    """The strip between two MNIST test digits, encoded by an image VAE."""
+    start, start_index = digit_example(int(first), int(which_first or 0))
+    end, end_index = digit_example(int(last), int(which_last or 0))
+    images = EXPLORER.interpolate_digits(model, start, end, int(steps))
+    return strip(images), (
+        f"From MNIST test image #{start_index} (a {int(first)}) to #{end_index} "
+        f"(a {int(last)}). The ends are the model's reconstructions, not the originals."
+    )
+
+
+def interpolate_clips(first: str | None, last: str | None, steps: float) -> tuple[list, str]:
+    """The strip between two spoken clips, encoded by the AIVAE; a message instead if a clip is unusable."""
+    if not first or not last:
+        return [], "Give two clips: record, upload, or pick a pair of examples."
+    try:
+        images = EXPLORER.interpolate_clips(first, last, int(steps))
+    except AudioError as error:
+        gr.Warning(str(error))
+        return [], f"Cannot use this clip: {error}"
+    return strip(images), f"From {Path(first).name} to {Path(last).name}."
+
+
+# --- audio to image playground -----------------------------------------------------------------------
+
+
+def draw(path: str | None) -> tuple:
+    """Waveform, log-mel, drawn digit, LeNet's probabilities and a status line for one clip."""
+    if not path:
+        return None, None, None, None, "Record or upload a spoken digit, or pick an example."
+    try:
+        drawing = EXPLORER.playground.draw_file(path)
+    except AudioError as error:
+        gr.Warning(str(error))
+        return None, None, None, None, f"Cannot use this clip: {error}"
+    probabilities = {str(digit): float(p) for digit, p in enumerate(drawing.probabilities)}
+    status = f"LeNet reads the drawing as a {drawing.digit} ({drawing.probabilities.max():.0%} sure)."
+    if drawing.notes:
+        status += " Input " + "; ".join(drawing.notes) + "."
+    return (
+        waveform_picture(drawing.waveform),
+        picture(drawing.mel, flip=True, scale=6),
+        digit_picture(drawing.image),
+        probabilities,
+        status,
+    )
+
+
+# --- layout ------------------------------------------------------------------------------------------
+
+
+def image(label: str, value: np.ndarray | None = None) -> gr.Image:
+    """An output picture (PNG, so that pixels arrive exactly as computed)."""
+    return gr.Image(value=value, label=label, format="png", interactive=False, buttons=["download"])
+
+
+def gallery(label: str) -> gr.Gallery:
+    """An output strip of digits, one row."""
+    return gr.Gallery(
+        label=label,
+        format="png",
+        columns=8,
+        height="auto",
+        object_fit="contain",
+        allow_preview=False,
+        interactive=False,
+    )
+
+
+with gr.Blocks(title="Latent explorer") as demo:
+    gr.Markdown(INTRO)
+
+    with gr.Tab("Latent sliders"):
+        with gr.Row():
+            with gr.Column():
+                model = gr.Dropdown(
+                    [(f"{name}: {words}", name) for name, words in EXPLORER_MODELS.items()],
+                    value="conv-vae-2d",
+                    label="model",
+                )
+                labels = EXPLORER.axis_labels("conv-vae-2d")
+                sliders = [
+                    gr.Slider(
+                        -SLIDER_RANGE,
+                        SLIDER_RANGE,
+                        value=0.0,
+                        step=0.1,
+                        label=labels[i] if i < len(labels) else f"axis {i + 1}",
+                        visible=i < len(labels),
+                    )
+                    for i in range(MAX_SLIDERS)
+                ]
+                with gr.Row():
+                    reset_button = gr.Button("Reset to the centre")
+                    seed = gr.Number(0, precision=0, label="seed", minimum=0)
+                    randomise_button = gr.Button("Randomise", variant="primary")
+            slider_digit = image("decoded digit", digit_picture(EXPLORER.decode("conv-vae-2d", [0.0] * 2)))
+        gr.on([s.release for s in sliders], decode, [model, *sliders], slider_digit, api_name="decode")
+        reset_button.click(reset, model, [*sliders, slider_digit], api_name="reset")
+        gr.on(
+            [randomise_button.click, seed.submit],
+            randomise,
+            [model, seed],
+            [*sliders, slider_digit],
+            api_name="randomise",
+        )
+        model.change(choose_model, model, [*sliders, slider_digit], api_name="choose_model")
+
+    with gr.Tab("Interpolation"):
+        steps = gr.Slider(3, 16, value=8, step=1, label="images in the strip")
+        gr.Markdown("### Between two handwritten digits (conv VAE, lesson 6)")
+        with gr.Row():
+            image_model = gr.Dropdown(list(IMAGE_MODELS), value="conv-vae-16d", label="model")
+            first_digit = gr.Dropdown(list(range(10)), value=3, label="from digit")
+            which_first = gr.Number(0, precision=0, minimum=0, label="which one (MNIST test)")
+            last_digit = gr.Dropdown(list(range(10)), value=8, label="to digit")
+            which_last = gr.Number(0, precision=0, minimum=0, label="which one (MNIST test)")
+        digits_button = gr.Button("Interpolate digits", variant="primary")
+        digits_strip = gallery("from the first digit to the second")
+        digits_status = gr.Textbox(label="status", interactive=False)
+        digits_button.click(
+            interpolate_digits,
+            [image_model, first_digit, which_first, last_digit, which_last, steps],
+            [digits_strip, digits_status],
+            api_name="interpolate_digits",
+        )
+
+        gr.Markdown("### Between two spoken clips (AIVAE, lesson 7)")
+        with gr.Row():
+            first_clip = gr.Audio(
+                sources=["microphone", "upload"], type="filepath", format=None, label="from this clip"
+            )
+            last_clip = gr.Audio(
+                sources=["microphone", "upload"], type="filepath", format=None, label="to this clip"
+            )
+        clips = example_clips(EXAMPLES)  # two per digit, in digit order
+        gr.Examples(
+            [[str(clips[2 * a]), str(clips[2 * b + 1])] for a, b in ((1, 7), (3, 8), (0, 6), (4, 9))],
+            [first_clip, last_clip],
+            label="pairs of bundled clips (an unseen eSpeak accent)",
+        )
+        clips_button = gr.Button("Interpolate clips", variant="primary")
+        clips_strip = gallery("from the first clip's digit to the second's")
+        clips_status = gr.Textbox(label="status", interactive=False)
+        clips_button.click(
+            interpolate_clips,
+            [first_clip, last_clip, steps],
+            [clips_strip, clips_status],
+            api_name="interpolate_clips",
+        )
+
+    with gr.Tab("Audio to image playground"):
+        with gr.Row():
+            with gr.Column():
+                clip = gr.Audio(
+                    sources=["microphone", "upload"],
+                    type="filepath",
+                    format=None,
+                    label=f"a spoken digit (WAV, FLAC, OGG or MP3; at most "
+                    f"{UPLOAD_LIMIT_MB} MB and {PLAYGROUND_SECONDS:.0f} s)",
+                )
+                status = gr.Textbox(label="status", interactive=False)
+                gr.Examples(
+                    [[str(path)] for path in clips],
+                    clip,
+                    examples_per_page=20,
+                    label="bundled clips: the ten digits in two voices of an eSpeak accent "
+                    "(en-029) that no model was trained on",
+                )
+            with gr.Column():
+                waveform = image("waveform (8 kHz)")
+                mel = image("what the model hears: 48x48 log-mel (low frequencies at the bottom)")
+            with gr.Column():
+                drawn = image("the digit the AIVAE draws")
+                probabilities = gr.Label(num_top_classes=10, label="what LeNet reads")
+        clip.change(draw, clip, [waveform, mel, drawn, probabilities, status], api_name="draw")
+
+
+if __name__ == "__main__":
+    demo.launch(max_file_size=MAX_FILE_SIZE)
