@@ -151,15 +151,18 @@ def draw(path: str | None) -> tuple:
 # --- layout ------------------------------------------------------------------------------------------
 
 
-def image(label: str, value: np.ndarray | None = None) -> gr.Image:
+def image(label: str, elem_id: str, value: np.ndarray | None = None) -> gr.Image:
     """An output picture (PNG, so that pixels arrive exactly as computed)."""
-    return gr.Image(value=value, label=label, format="png", interactive=False, buttons=["download"])
+    return gr.Image(
+        value=value, label=label, elem_id=elem_id, format="png", interactive=False, buttons=["download"]
+    )
 
 
-def gallery(label: str) -> gr.Gallery:
+def gallery(label: str, elem_id: str) -> gr.Gallery:
     """An output strip of digits, one row."""
     return gr.Gallery(
         label=label,
+        elem_id=elem_id,
         format="png",
         columns=8,
         height="auto",
@@ -189,6 +192,7 @@ with gr.Blocks(title="Latent explorer") as demo:
                         step=0.1,
                         label=labels[i] if i < len(labels) else f"axis {i + 1}",
                         visible=i < len(labels),
+                        elem_id=f"slider-{i + 1}",
                     )
                     for i in range(MAX_SLIDERS)
                 ]
@@ -196,7 +200,9 @@ with gr.Blocks(title="Latent explorer") as demo:
                     reset_button = gr.Button("Reset to the centre")
                     seed = gr.Number(0, precision=0, label="seed", minimum=0)
                     randomise_button = gr.Button("Randomise", variant="primary")
-            slider_digit = image("decoded digit", digit_picture(EXPLORER.decode("conv-vae-2d", [0.0] * 2)))
+            slider_digit = image(
+                "decoded digit", "slider-digit", digit_picture(EXPLORER.decode("conv-vae-2d", [0.0] * 2))
+            )
         gr.on([s.release for s in sliders], decode, [model, *sliders], slider_digit, api_name="decode")
         reset_button.click(reset, model, [*sliders, slider_digit], api_name="reset")
         gr.on(
@@ -218,7 +224,7 @@ with gr.Blocks(title="Latent explorer") as demo:
             last_digit = gr.Dropdown(list(range(10)), value=8, label="to digit")
             which_last = gr.Number(0, precision=0, minimum=0, label="which one (MNIST test)")
         digits_button = gr.Button("Interpolate digits", variant="primary")
-        digits_strip = gallery("from the first digit to the second")
+        digits_strip = gallery("from the first digit to the second", "digits-strip")
         digits_status = gr.Textbox(label="status", interactive=False)
         digits_button.click(
             interpolate_digits,
@@ -242,7 +248,7 @@ with gr.Blocks(title="Latent explorer") as demo:
             label="pairs of bundled clips (an unseen eSpeak accent)",
         )
         clips_button = gr.Button("Interpolate clips", variant="primary")
-        clips_strip = gallery("from the first clip's digit to the second's")
+        clips_strip = gallery("from the first clip's digit to the second's", "clips-strip")
         clips_status = gr.Textbox(label="status", interactive=False)
         clips_button.click(
             interpolate_clips,
@@ -261,20 +267,25 @@ with gr.Blocks(title="Latent explorer") as demo:
                     label=f"a spoken digit (WAV, FLAC, OGG or MP3; at most "
                     f"{UPLOAD_LIMIT_MB} MB and {PLAYGROUND_SECONDS:.0f} s)",
                 )
-                status = gr.Textbox(label="status", interactive=False)
+                status = gr.Textbox(label="status", interactive=False, elem_id="playground-status")
                 gr.Examples(
                     [[str(path)] for path in clips],
                     clip,
                     examples_per_page=20,
+                    elem_id="playground-examples",
                     label="bundled clips: the ten digits in two voices of an eSpeak accent "
                     "(en-029) that no model was trained on",
                 )
             with gr.Column():
-                waveform = image("waveform (8 kHz)")
-                mel = image("what the model hears: 48x48 log-mel (low frequencies at the bottom)")
+                waveform = image("waveform (8 kHz)", "playground-waveform")
+                mel = image(
+                    "what the model hears: 48x48 log-mel (low frequencies at the bottom)", "playground-mel"
+                )
             with gr.Column():
-                drawn = image("the digit the AIVAE draws")
-                probabilities = gr.Label(num_top_classes=10, label="what LeNet reads")
+                drawn = image("the digit the AIVAE draws", "playground-digit")
+                probabilities = gr.Label(
+                    num_top_classes=10, label="what LeNet reads", elem_id="playground-probabilities"
+                )
         clip.change(draw, clip, [waveform, mel, drawn, probabilities, status], api_name="draw")
 
 

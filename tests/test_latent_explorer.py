@@ -6,9 +6,6 @@ It needs the zoo's generators (committed with the kit): without them these tests
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import socket
 from pathlib import Path
 
 import httpx
@@ -19,43 +16,15 @@ import soxr
 from PIL import Image
 
 from kit import explorer
+from tests.explorer_app import APP, serving
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "apps" / "latent_explorer.py"
-EXAMPLES = ROOT / "apps" / "examples"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def load_app(temp_dir: Path):
-    """Import the app script as a module; gradio's upload folder goes to ``temp_dir``."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GRADIO_TEMP_DIR", str(temp_dir))
-        spec = importlib.util.spec_from_file_location("latent_explorer", APP)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-    return module
+EXAMPLES = APP.parent / "examples"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    """The app module, with its demo serving on a free port for the whole module."""
-    temp = tmp_path_factory.mktemp("gradio")
-    module = load_app(temp)
-    os.environ["GRADIO_TEMP_DIR"] = str(temp)  # uploads of this module's requests land here too
-    module.demo.launch(
-        prevent_thread_lock=True,
-        server_port=free_port(),
-        max_file_size=module.MAX_FILE_SIZE,
-        quiet=True,
-        show_error=True,
-    )
-    yield module
-    module.demo.close()
+    with serving(tmp_path_factory.mktemp("gradio")) as module:
+        yield module
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,91 @@
+"""The latent explorer in a real browser: headless Chromium driven by Playwright.
+
+Needs ``/usr/bin/chromium`` (``apt-get install -y chromium``; .ci/run installs it).
+Without it the tests are skipped, except under CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from tests.explorer_app import serving
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("gradio")) as module:
+        yield module
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not found: install it with  apt-get install -y chromium"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(app, browser) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(app.demo.local_url)
+    yield page
+    page.close()
+
+
+def image_source(page: Page, elem_id: str) -> str:
+    """The ``src`` of the picture shown by the output image ``elem_id``, once there is one."""
+    picture = page.locator(f"#{elem_id} img")
+    picture.wait_for()
+    return picture.get_attribute("src")
+
+
+def wait_for_new_source(page: Page, elem_id: str, old: str | None) -> str:
+    page.wait_for_function(
+        "([id, old]) => { const img = document.querySelector(`#${id} img`); return img && img.src && "
+        "img.getAttribute('src') !== old; }",
+        arg=[elem_id, old],
+    )
+    return image_source(page, elem_id)
+
+
+def test_moving_a_latent_slider_redraws_the_digit(page: Page):
+    before = image_source(page, "slider-digit")
+    box = page.locator("#slider-1 input[type=number]")
+    box.fill("2.5")
+    box.press("Tab")  # leaving the number box releases the slider, which decodes
+    after = wait_for_new_source(page, "slider-digit", before)
+    old_bytes, new_bytes = page.request.get(before).body(), page.request.get(after).body()
+    assert old_bytes[:4] == new_bytes[:4] == b"\x89PNG"
+    assert old_bytes != new_bytes
+
+
+def test_a_bundled_example_is_drawn(page: Page):
+    page.get_by_role("tab", name="Audio to image playground").click()
+    page.locator("#playground-examples button").first.click()  # "0_zero_...": the first example
+    page.locator("#playground-digit img").wait_for()
+    status = page.locator("#playground-status textarea")
+    page.wait_for_function("() => document.querySelector('#playground-status textarea').value.length > 0")
+    assert status.input_value().startswith("LeNet reads the drawing as a")
+    assert page.locator("#playground-probabilities").inner_text().strip()
