@@ -38,6 +38,7 @@ MAX_FILE_SIZE = f"{UPLOAD_LIMIT_MB}mb"
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 EXPLORER = LatentExplorer()
 
+UPLOADS = f"Uploads: WAV, FLAC, OGG or MP3, at most {UPLOAD_LIMIT_MB} MB and {PLAYGROUND_SECONDS:.0f} s."
 INTRO = f"""
 # Latent explorer
 
@@ -51,7 +52,7 @@ nothing is trained here, and nothing leaves this machine.
   (AIVAE), then decode evenly spaced points on the straight line between their codes.
 * **Audio to image playground** (lesson 7, cross-modal AIVAE): say or upload a digit and see the
   waveform, the 48x48 log-mel the model hears, the digit it draws and what LeNet reads in it.
-  Uploads: WAV, FLAC, OGG or MP3, at most {UPLOAD_LIMIT_MB} MB and {PLAYGROUND_SECONDS:.0f} s.
+  {UPLOADS}
 """
 
 
@@ -158,14 +159,22 @@ def image(label: str, elem_id: str, value: np.ndarray | None = None) -> gr.Image
     )
 
 
+def audio_input(label: str) -> gr.Audio:
+    """A clip from the microphone or a file, passed on as the file itself (no conversion)."""
+    return gr.Audio(
+        sources=["microphone", "upload"], type="filepath", format=None, label=label, buttons=["download"]
+    )
+
+
 def gallery(label: str, elem_id: str) -> gr.Gallery:
-    """An output strip of digits, one row."""
+    """An output strip of digits, in one row."""
     return gr.Gallery(
         label=label,
+        show_label=False,  # the section's heading says what the strip is
         elem_id=elem_id,
         format="png",
-        columns=8,
-        height="auto",
+        columns=16,  # fewer images spread over the width: one row up to the slider's maximum
+        height=190,
         object_fit="contain",
         allow_preview=False,
         interactive=False,
@@ -182,6 +191,7 @@ with gr.Blocks(title="Latent explorer") as demo:
                     [(f"{name}: {words}", name) for name, words in EXPLORER_MODELS.items()],
                     value="conv-vae-2d",
                     label="model",
+                    elem_id="model",
                 )
                 labels = EXPLORER.axis_labels("conv-vae-2d")
                 sliders = [
@@ -198,7 +208,7 @@ with gr.Blocks(title="Latent explorer") as demo:
                 ]
                 with gr.Row():
                     reset_button = gr.Button("Reset to the centre")
-                    seed = gr.Number(0, precision=0, label="seed", minimum=0)
+                    seed = gr.Number(0, precision=0, label="seed", minimum=0, elem_id="seed")
                     randomise_button = gr.Button("Randomise", variant="primary")
             slider_digit = image(
                 "decoded digit", "slider-digit", digit_picture(EXPLORER.decode("conv-vae-2d", [0.0] * 2))
@@ -235,17 +245,13 @@ with gr.Blocks(title="Latent explorer") as demo:
 
         gr.Markdown("### Between two spoken clips (AIVAE, lesson 7)")
         with gr.Row():
-            first_clip = gr.Audio(
-                sources=["microphone", "upload"], type="filepath", format=None, label="from this clip"
-            )
-            last_clip = gr.Audio(
-                sources=["microphone", "upload"], type="filepath", format=None, label="to this clip"
-            )
+            first_clip, last_clip = audio_input("from this clip"), audio_input("to this clip")
         clips = example_clips(EXAMPLES)  # two per digit, in digit order
         gr.Examples(
             [[str(clips[2 * a]), str(clips[2 * b + 1])] for a, b in ((1, 7), (3, 8), (0, 6), (4, 9))],
             [first_clip, last_clip],
             label="pairs of bundled clips (an unseen eSpeak accent)",
+            elem_id="clip-pairs",
         )
         clips_button = gr.Button("Interpolate clips", variant="primary")
         clips_strip = gallery("from the first clip's digit to the second's", "clips-strip")
@@ -260,13 +266,8 @@ with gr.Blocks(title="Latent explorer") as demo:
     with gr.Tab("Audio to image playground"):
         with gr.Row():
             with gr.Column():
-                clip = gr.Audio(
-                    sources=["microphone", "upload"],
-                    type="filepath",
-                    format=None,
-                    label=f"a spoken digit (WAV, FLAC, OGG or MP3; at most "
-                    f"{UPLOAD_LIMIT_MB} MB and {PLAYGROUND_SECONDS:.0f} s)",
-                )
+                clip = audio_input("a spoken digit: record or upload")
+                gr.Markdown(UPLOADS)
                 status = gr.Textbox(label="status", interactive=False, elem_id="playground-status")
                 gr.Examples(
                     [[str(path)] for path in clips],

@@ -108,10 +108,9 @@ def waveform_picture(y: np.ndarray, width: int = 480, height: int = 120,
                      color: tuple[int, int, int] = (31, 119, 180)) -> np.ndarray:
     """An RGB ``uint8`` picture of a waveform: per pixel column, a bar from its minimum to its maximum."""
     y = np.asarray(y, dtype=np.float32)
-    peak = float(np.abs(y).max()) or 1.0
-    columns = np.array_split(y / peak, width)
-    low = np.array([c.min() if len(c) else 0.0 for c in columns])
-    high = np.array([c.max() if len(c) else 0.0 for c in columns])
+    y = y / (float(np.abs(y).max()) or 1.0)
+    starts = (np.arange(width) * len(y)) // width  # column i covers y[starts[i]:starts[i + 1]]
+    low, high = np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)
     rows = np.linspace(1, -1, height)[:, None]  # top row is +1
     inside = (rows >= low[None, :] - 1.0 / height) & (rows <= high[None, :] + 1.0 / height)
     image = np.full((height, width, 3), 255, np.uint8)

@@ -1,0 +1,158 @@
+"""Benchmark: how fast the latent explorer (apps/latent_explorer.py) answers, through gradio_client.
+
+Three measurements:
+  cold start   - ``python apps/latent_explorer.py`` in a fresh process, from process start to the
+                 first answer of the "draw" endpoint (imports, zoo, server start, one request);
+  latency      - the app launched in this process; ``--calls`` sequential "draw" requests with a
+                 bundled example clip (upload, features, AIVAE, LeNet, three PNGs, download), p50/p95;
+                 the handler alone (no HTTP) is timed too, to show what the app itself costs;
+  concurrency  - ``--clients`` threads, each with its own Client, ``--calls-each`` requests each:
+                 errors, p50/p95 per request, throughput.
+
+Usage:  .venv/bin/python bench/app_latency.py [--calls 200] [--clients 20] [--calls-each 10] [--cold-runs 3]
+Results go in bench/README.md by hand, with the machine and date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for tests.explorer_app, the launcher the tests use
+os.environ["GRADIO_TEMP_DIR"] = tempfile.mkdtemp(prefix="gradio-bench-")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from gradio_client import Client, handle_file  # noqa: E402
+
+from tests.explorer_app import APP, free_port, serving  # noqa: E402
+
+CLIP = APP.parent / "examples" / "7_seven_en-029-f4.wav"
+
+
+def milliseconds(seconds: list[float]) -> str:
+    p50, p95 = np.percentile(np.array(seconds) * 1000, [50, 95])
+    return f"p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+
+
+def connect(url: str, deadline: float) -> Client:
+    """A client for ``url``, retrying while the server is still starting."""
+    while True:
+        try:
+            return Client(url, verbose=False, download_files=False)
+        except Exception:  # noqa: BLE001 - connection refused until the server listens
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def cold_start() -> float:
+    """Seconds from starting ``python apps/latent_explorer.py`` to its first "draw" answer."""
+    port = free_port()
+    env = dict(os.environ, GRADIO_SERVER_PORT=str(port))
+    start = time.monotonic()
+    server = subprocess.Popen(
+        [sys.executable, str(APP)],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = connect(f"http://127.0.0.1:{port}/", start + 120)
+        client.predict(handle_file(str(CLIP)), api_name="/draw")
+        return time.monotonic() - start
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait()
+
+
+def timed_calls(client: Client, calls: int, failures: list[str]) -> list[float]:
+    """Seconds per "draw" request; failed requests go to ``failures``."""
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        try:
+            *_, label, status = client.predict(handle_file(str(CLIP)), api_name="/draw")
+            if label["label"] != "7":
+                failures.append(f"drew {label['label']}: {status}")
+        except Exception as error:  # noqa: BLE001 - counted and reported
+            failures.append(repr(error))
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def concurrent(url: str, clients: int, calls_each: int) -> tuple[list[float], list[str], float]:
+    """``clients`` threads with a Client each; per-request seconds, failures, total seconds."""
+    failures: list[str] = []
+    results: list[list[float]] = [[] for _ in range(clients)]
+    connected = [Client(url, verbose=False, download_files=False) for _ in range(clients)]
+
+    def work(i: int) -> None:
+        results[i] = timed_calls(connected[i], calls_each, failures)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [t for times in results for t in times], failures, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--calls-each", type=int, default=10)
+    parser.add_argument("--cold-runs", type=int, default=3)
+    args = parser.parse_args()
+    load = os.getloadavg()[0]
+    print(
+        f"{datetime.date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, load average {load:.2f}, nice {os.nice(0)}"
+    )
+
+    colds = [cold_start() for _ in range(args.cold_runs)]
+    print(f"cold start (process start to first answer): {', '.join(f'{c:.1f} s' for c in colds)}")
+
+    with serving(Path(os.environ["GRADIO_TEMP_DIR"])) as app:
+        handler = []
+        for _ in range(args.calls):
+            start = time.perf_counter()
+            app.draw(str(CLIP))
+            handler.append(time.perf_counter() - start)
+        print(f"draw handler alone, {args.calls} calls: {milliseconds(handler)}")
+
+        client = Client(app.demo.local_url, verbose=False, download_files=False)
+        failures: list[str] = []
+        timed_calls(client, 5, failures)  # warm-up
+        sequential = timed_calls(client, args.calls, failures)
+        print(
+            f"draw through gradio_client, {args.calls} sequential calls: {milliseconds(sequential)}, "
+            f"{len(failures)} errors"
+        )
+
+        times, failures, total = concurrent(app.demo.local_url, args.clients, args.calls_each)
+        print(
+            f"{args.clients} concurrent clients x {args.calls_each} calls: {len(failures)} errors, "
+            f"{milliseconds(times)}, {len(times) / total:.1f} requests/s"
+        )
+        for failure in failures[:5]:
+            print("  error:", failure)
+
+
+if __name__ == "__main__":
+    main()
