@@ -173,7 +173,7 @@ def test_the_bundled_examples_are_drawn_as_their_digits(client):
         assert f"as a {label['label']}" in status
         right.append(label["label"] == str(explorer.spoken_digit(path)))
     assert len(right) == 20
-    assert np.mean(right) >= 0.75, f"only {sum(right)} of {len(right)} examples drawn as the spoken digit"
+    assert sum(right) >= 18, f"only {sum(right)} of {len(right)} examples drawn as the spoken digit"
 
 
 def test_stereo_44k_and_mp3_simply_work(client, tmp_path):
