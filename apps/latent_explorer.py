@@ -37,6 +37,7 @@ UPLOAD_LIMIT_MB = 10
 MAX_FILE_SIZE = f"{UPLOAD_LIMIT_MB}mb"
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 EXPLORER = LatentExplorer()
+FIRST_MODEL = "conv-vae-2d"  # the sliders' model when the page opens
 
 UPLOADS = f"Uploads: WAV, FLAC, OGG or MP3, at most {UPLOAD_LIMIT_MB} MB and {PLAYGROUND_SECONDS:.0f} s."
 INTRO = f"""
@@ -80,13 +81,18 @@ def randomise(model: str, seed: float | None) -> list:
     return positions + [decode(model, *positions)]
 
 
-def choose_model(model: str) -> list:
-    """Show one slider per axis of ``model`` (labelled), hide the rest, start at the centre."""
+def slider_settings(model: str) -> list[dict]:
+    """Label and visibility of each of the :data:`MAX_SLIDERS` sliders: one shown per axis of ``model``."""
     labels = EXPLORER.axis_labels(model)
-    sliders = [
-        gr.Slider(value=0.0, label=labels[i] if i < len(labels) else f"axis {i + 1}", visible=i < len(labels))
+    return [
+        {"label": labels[i] if i < len(labels) else f"axis {i + 1}", "visible": i < len(labels)}
         for i in range(MAX_SLIDERS)
     ]
+
+
+def choose_model(model: str) -> list:
+    """Show one slider per axis of ``model`` (labelled), hide the rest, start at the centre."""
+    sliders = [gr.Slider(value=0.0, **settings) for settings in slider_settings(model)]
     return sliders + [decode(model, *[0.0] * MAX_SLIDERS)]
 
 
@@ -189,30 +195,26 @@ with gr.Blocks(title="Latent explorer") as demo:
             with gr.Column():
                 model = gr.Dropdown(
                     [(f"{name}: {words}", name) for name, words in EXPLORER_MODELS.items()],
-                    value="conv-vae-2d",
+                    value=FIRST_MODEL,
                     label="model",
                     elem_id="model",
                 )
-                labels = EXPLORER.axis_labels("conv-vae-2d")
                 sliders = [
                     gr.Slider(
                         -SLIDER_RANGE,
                         SLIDER_RANGE,
                         value=0.0,
                         step=0.1,
-                        label=labels[i] if i < len(labels) else f"axis {i + 1}",
-                        visible=i < len(labels),
                         elem_id=f"slider-{i + 1}",
+                        **settings,
                     )
-                    for i in range(MAX_SLIDERS)
+                    for i, settings in enumerate(slider_settings(FIRST_MODEL))
                 ]
                 with gr.Row():
                     reset_button = gr.Button("Reset to the centre")
                     seed = gr.Number(0, precision=0, label="seed", minimum=0, elem_id="seed")
                     randomise_button = gr.Button("Randomise", variant="primary")
-            slider_digit = image(
-                "decoded digit", "slider-digit", digit_picture(EXPLORER.decode("conv-vae-2d", [0.0] * 2))
-            )
+            slider_digit = image("decoded digit", "slider-digit", decode(FIRST_MODEL, *[0.0] * MAX_SLIDERS))
         gr.on([s.release for s in sliders], decode, [model, *sliders], slider_digit, api_name="decode")
         reset_button.click(reset, model, [*sliders, slider_digit], api_name="reset")
         gr.on(

@@ -30,7 +30,7 @@ import torch
 
 from . import zoo
 from .audio import SAMPLE_RATE
-from .data import load_digit_images
+from .data import DigitImages, load_digit_images
 from .data.sources import DIGIT_WORDS
 from .data.synth import PITCHES, RATES, TEST_ACCENT, VARIANTS, seed_noise, speak
 from .latent import interpolate
@@ -96,7 +96,7 @@ def random_positions(seed: int, count: int = MAX_SLIDERS) -> list[float]:
 
 
 @cache
-def _test_digits():
+def _test_digits() -> DigitImages:
     return load_digit_images("test")
 
 
