@@ -10,7 +10,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 OMP_WAIT_POLICY ?= PASSIVE
 export OMP_WAIT_POLICY
 
-.PHONY: lab test data clean-cache
+.PHONY: lab test data compare clean-cache
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ test: $(STAMP)  ## unit tests and every lesson, in quick mode unless KIT_QUICK=0
 data: $(STAMP)  ## download MNIST and FSDD into $KIT_DATA_DIR (default data/); needs the network
 	$(BIN)/python -m kit download mnist
 	$(BIN)/python -m kit download fsdd
+
+compare: $(STAMP)  ## compare training runs in the browser (streamlit; offline, no usage statistics)
+	$(BIN)/streamlit run apps/compare_models.py --server.headless true --browser.gatherUsageStats false
 
 clean-cache:  ## delete derived files (features, synthesized speech, partial downloads)
 	rm -rf .kit-cache

@@ -180,3 +180,44 @@ def latent_grid(decode, extent: float | tuple[float, float, float, float] = 2.5,
     fig, ax = _axes(ax, (6, 6))
     image_grid(images, ncols=steps, ax=ax, title=title)
     return fig
+
+
+def compare_curves(histories: dict[str, list[dict]], key: str = "train_loss", ax: Axes | None = None,
+                   title: str | None = None) -> Figure:
+    """One per-epoch curve of column ``key`` for each named history (runs that lack ``key`` are left out)."""
+    fig, ax = _axes(ax, (6, 3.5))
+    for name, history in histories.items():
+        rows = [(row.get("epoch", index + 1), row[key]) for index, row in enumerate(history) if key in row]
+        if rows:
+            ax.plot(*zip(*rows, strict=True), marker="o", markersize=3, label=name)
+    if ax.lines:
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, f"no history has {key!r}", ha="center", va="center", transform=ax.transAxes)
+    ax.set(xlabel="epoch", ylabel=key.replace("_", " "), title=title)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def trade_off(points: dict[str, tuple[float, float]],
+              xlabel: str = "diversity (1 = as varied as handwriting)", ylabel: str = "LeNet accuracy",
+              reference_x: float | None = 1.0, ax: Axes | None = None, title: str | None = None) -> Figure:
+    """Labelled points ``name: (x, y)`` from x = 0, by default lesson 7's archetypes-vs-diversity trade-off.
+
+    ``reference_x`` draws a dotted line: by default diversity 1, as varied as real
+    handwriting (near 0: one archetype per digit).
+    """
+    fig, ax = _axes(ax, (6, 3.5))
+    for name, (x, y) in points.items():
+        ax.scatter(x, y, s=30)
+        ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8)
+    if not points:
+        ax.text(0.5, 0.5, "no points to show", ha="center", va="center", transform=ax.transAxes)
+    if reference_x is not None:
+        ax.axvline(reference_x, color="gray", linestyle=":", linewidth=1)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.margins(0.1, 0.15)  # room for the labels
+    ax.set_xlim(left=0)
+    ax.grid(alpha=0.3)
+    return fig
