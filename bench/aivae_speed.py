@@ -26,7 +26,9 @@ TARGET = 0.942
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("model", choices=["fast-aivae", "aivae"])
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -34,6 +36,8 @@ def main() -> None:
     parser.add_argument("--fused-adam", action="store_true", help="Adam's fused kernel instead of for-each")
     parser.add_argument("--check-every", type=int, default=50)
     parser.add_argument("--max-minutes", type=float, default=15)
+    parser.add_argument("--max-steps", type=int, default=None,
+                        help="stop after this many steps (a budget that does not depend on machine load)")
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="model option, e.g. init_logvar=0 or standardize=true")
     args = parser.parse_args()
@@ -47,9 +51,16 @@ def main() -> None:
     model.fit_input_scaling(data.train.audio)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, fused=args.fused_adam or None)
     print(f"{args.model} {options or ''}: {sum(p.numel() for p in model.parameters()):,} parameters, batch "
-          f"{args.batch_size}, lr {args.lr}{', fused Adam' if args.fused_adam else ''}, {args.threads} threads; {platform.machine()}, {os.cpu_count()} cores")
+          f"{args.batch_size}, lr {args.lr}{', fused Adam' if args.fused_adam else ''}, "
+          f"{args.threads} threads; "
+          f"{platform.machine()}, {os.cpu_count()} cores")
     trained, step, accuracy = 0.0, 0, 0.0
-    while trained < args.max_minutes * 60 and accuracy < TARGET:
+
+    def done() -> bool:
+        out_of_steps = args.max_steps is not None and step >= args.max_steps
+        return accuracy >= TARGET or out_of_steps or trained >= args.max_minutes * 60
+
+    while not done():
         for audio, images in data.train:
             start = time.perf_counter()
             model.train()
@@ -63,7 +74,7 @@ def main() -> None:
                 accuracy = experiments.evaluate_generator(model, data, lenet)["accuracy"]
                 print(f"  step {step:5d} ({step * args.batch_size / 60000:.2f} epochs)  {trained:7.1f} s  "
                       f"accuracy {accuracy:.3f}", flush=True)
-                if accuracy >= TARGET or trained >= args.max_minutes * 60:
+                if done():
                     break
     verdict = "reached" if accuracy >= TARGET else "did not reach"
     print(f"{verdict} {TARGET:.1%} after {trained:.0f} s of training ({step} steps): accuracy {accuracy:.3f}")

@@ -1,4 +1,4 @@
-"""Benchmark: what one training step of the AIVAE costs, and which knob changes it (lesson 7, bench/README.md).
+"""Benchmark: what one AIVAE training step costs, and which knob changes it (lesson 7, bench/README.md).
 
 Times forward + backward + Adam on random inputs of the right shapes (data
 loading is measured separately by ``aivae_speed.py``), for one model under
@@ -33,12 +33,14 @@ def training_step(model, optimizer, audio, images):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("model", choices=["fast-aivae", "aivae"])
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--channels-last", action="store_true", help="NHWC memory layout for the convolutions")
+    parser.add_argument("--channels-last", action="store_true", help="NHWC layout for the convolutions")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--fused-adam", action="store_true", help="Adam's fused kernel instead of for-each")
     parser.add_argument("--layers", action="store_true", help="profile one step layer by layer")
@@ -67,11 +69,14 @@ def main() -> None:
         + (["fused Adam"] if args.fused_adam else [])
     )
     print(f"{args.model} ({setting}): {ms:.1f} ms/step (median of {args.steps}), "
-          f"{ms / args.batch_size:.3f} ms/example, {60000 / args.batch_size * ms / 1000:.0f} s/epoch of 60,000")
+          f"{ms / args.batch_size:.3f} ms/example, "
+          f"{60000 / args.batch_size * ms / 1000:.0f} s/epoch of 60,000")
     if args.layers:
         with torch.profiler.profile(record_shapes=True) as profile:
             training_step(step_model, optimizer, audio, images)
-        print(profile.key_averages(group_by_input_shape=True).table(sort_by="self_cpu_time_total", row_limit=12))
+        table = profile.key_averages(group_by_input_shape=True).table(sort_by="self_cpu_time_total",
+                                                                      row_limit=12)
+        print(table)
 
 
 if __name__ == "__main__":

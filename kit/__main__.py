@@ -35,11 +35,6 @@ def _synth(_args) -> int:
 def _zoo(args) -> int:
     from .zoo import recipes
 
-    if args.holdout:
-        metrics = recipes.build_fast_aivae(**({"epochs": args.epochs} if args.epochs else {}),
-                                           holdout=args.holdout, save=False)
-        print(json.dumps(metrics, indent=2))
-        return 0
     for name in recipes.RECIPES if args.name == "all" else [args.name]:
         record = recipes.build(name, epochs=args.epochs)
         print(f"{name}: {record['bytes'] / 1e6:.1f} MB, " + json.dumps(record["metrics"]))
@@ -47,9 +42,7 @@ def _zoo(args) -> int:
 
 
 def _train(args) -> int:
-    from .experiments import default_config, train_run
-
-    from .experiments import parse_options
+    from .experiments import default_config, parse_options, train_run
 
     options = parse_options(args.option) | ({"latent_dim": args.latent_dim} if args.latent_dim else {})
     config = default_config(args.model, options=options, data=args.data, split=args.split,
@@ -89,8 +82,6 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("zoo", help="train a model of the zoo and record it in kit/zoo/manifest.json")
     build.add_argument("name", choices=[*RECIPES, "all"])
     build.add_argument("--epochs", type=int, help="default: the recipe's (see kit/zoo/recipes.py)")
-    build.add_argument("--holdout", metavar="SPEAKER",
-                       help="fast-aivae only: leave this FSDD speaker out and print its accuracy (nothing saved)")
     train = commands.add_parser("train", help="train a model into runs/NAME, then evaluate it")
     train.add_argument("model", choices=["lenet5", "mlp-ae", "conv-ae", "mlp-vae", "conv-vae", "aivae",
                                          "fast-aivae"])
@@ -103,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--seed", type=int)
     train.add_argument("--latent-dim", type=int)
     train.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                       help="a model option, repeatable: --option kl_warmup_steps=400 --option init_logvar=-5")
+                       help="a model option, repeatable: --option kl_warmup_steps=400 "
+                            "--option init_logvar=-5")
     train.add_argument("--name", help="run folder name (default: from the settings)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run")

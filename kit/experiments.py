@@ -68,7 +68,8 @@ def _audio_corpus(dataset: str) -> SpokenDigits:
         if len(corpus) < 1000:
             raise DataNotFoundError(
                 f"only a {len(corpus)}-clip sample of Speech Commands was found: it is for evaluating on "
-                "unseen speakers, not for training. Get the full set with: python -m kit download speech_commands"
+                "unseen speakers, not for training. Get the full set with: "
+                "python -m kit download speech_commands"
             )
         return corpus
     raise ValueError(f"unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")
@@ -231,7 +232,9 @@ def build(config: dict):
     unknown = set(config["options"]) - set(inspect.signature(model_class).parameters)
     if unknown:
         known = ", ".join(inspect.signature(model_class).parameters)
-        raise ValueError(f"{config['model']} has no option {', '.join(sorted(unknown))}; its options: {known}")
+        raise ValueError(
+            f"{config['model']} has no option {', '.join(sorted(unknown))}; its options: {known}"
+        )
     model = model_class(**config["options"])
     if config["model"] in GENERATORS:
         data = cross_modal_data(
@@ -249,7 +252,7 @@ def build(config: dict):
 
 
 def train_run(config: dict, name: str, resume: bool = False, overwrite: bool = False, progress: bool = True):
-    """Train ``config`` into ``runs/NAME``, evaluate it, write metrics and samples; returns the :class:`Run`."""
+    """Train ``config`` into ``runs/NAME``, evaluate it, write its metrics and samples; return the run."""
     from .train import Run, Trainer
 
     model, train, test = build(config)  # first: a bad option or missing data leaves no half-made run

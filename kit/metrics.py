@@ -50,7 +50,7 @@ def mean_pairwise_distance(features: np.ndarray, max_items: int = 1000, seed: in
 
 
 def diversity(features, labels, reference_features, reference_labels) -> float:
-    """Mean over digits of (pairwise spread of generated) / (pairwise spread of real): 1 = as varied as real."""
+    """Mean over digits of (pairwise spread of generated) / (pairwise spread of real); 1 = as varied."""
     ratios = [
         mean_pairwise_distance(features[labels == d])
         / mean_pairwise_distance(reference_features[reference_labels == d])

@@ -78,3 +78,23 @@ def test_prior_axes_are_the_coordinates_and_interpolation_is_a_line():
     path = latent.interpolate(torch.zeros(3), torch.ones(3), steps=5)
     assert path.shape == (5, 3)
     assert torch.allclose(path[:, 0], torch.linspace(0, 1, 5))
+
+
+def test_colored_noise_has_the_slope_it_claims():
+    rng = np.random.default_rng(0)
+    for exponent, expected in ((0.0, 1.0), (1.0, 10.0), (2.0, 100.0)):
+        noise = augment.colored_noise(2**16, exponent, rng)
+        assert np.mean(noise**2) == pytest.approx(1.0, rel=1e-3)
+        power = np.abs(np.fft.rfft(noise)) ** 2
+        low, high = power[100:200].mean(), power[1000:2000].mean()  # a decade apart
+        assert low / high == pytest.approx(expected, rel=0.3)
+
+
+def test_noise_over_a_padded_window_is_measured_against_the_word():
+    rng = np.random.default_rng(0)
+    word = tone()
+    padded = augment.pad(word, 4000, 4000)
+    assert len(padded) == 16000 and not padded[:4000].any()
+    noisy = augment.add_noise(padded, 20.0, rng, speech_power=float(np.mean(word**2)))
+    snr = 10 * np.log10(np.mean(word**2) / np.mean((noisy - padded) ** 2))
+    assert snr == pytest.approx(20.0, abs=0.3)

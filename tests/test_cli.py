@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,9 +18,9 @@ def test_evaluate_a_missing_or_broken_run_says_so(tmp_path):
     assert result.returncode == 1 and "is not a run folder" in result.stderr
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "config.json").write_text('{"model": "lenet5", "options": {}, "data": "mnist", "split": "random",'
-                                        ' "pairing": "many-to-one", "epochs": 1, "batch_size": 128, "lr": 0.001,'
-                                        ' "seed": 0, "quick": true}')
+    config = {"model": "lenet5", "options": {}, "data": "mnist", "split": "random", "pairing": "many-to-one",
+              "epochs": 1, "batch_size": 128, "lr": 0.001, "seed": 0, "quick": True}
+    (broken / "config.json").write_text(json.dumps(config))
     (broken / "checkpoint.pt").write_bytes(b"garbage")
     result = kit("evaluate", str(broken))
     assert result.returncode == 1 and "not a usable checkpoint" in result.stderr

@@ -67,7 +67,7 @@ def latent_axes(name: str) -> LatentAxes:
 
 
 def _half(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    return {k: v.detach().cpu().half() if v.is_floating_point() else v.detach().cpu() for k, v in state.items()}
+    return {k: (v.half() if v.is_floating_point() else v).detach().cpu() for k, v in state.items()}
 
 
 def add(name: str, model: torch.nn.Module, model_name: str, options: dict, *, data: str, command: str,
