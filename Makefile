@@ -1,5 +1,6 @@
-# The course in two commands:  make lab   (start learning)   make test   (run every test)
-# Both create .venv on first use and reuse it afterwards.
+# The course in two commands:  make start   (the latent explorer app)   make test   (run every test)
+# Then: make lab (the lessons in JupyterLab), make compare (training runs side by side).
+# Every target creates .venv on first use and reuses it afterwards.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +11,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 OMP_WAIT_POLICY ?= PASSIVE
 export OMP_WAIT_POLICY
 
-.PHONY: lab test data compare clean-cache
+.PHONY: start lab test data compare clean-cache
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +21,9 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+start: $(STAMP)  ## the latent explorer app on http://127.0.0.1:7860 (offline; models from the zoo)
+	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 $(BIN)/python apps/latent_explorer.py
 
 lab: $(STAMP)  ## open the lessons in JupyterLab (offline, no news or update checks)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=lessons \
