@@ -19,6 +19,8 @@ from kit import explorer
 from tests.explorer_app import APP, serving
 
 EXAMPLES = APP.parent / "examples"
+# gradio 6.31's queue calls pandas in ways pandas 3 deprecates; not ours to fix
+pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +65,7 @@ def test_each_slider_changes_the_digit(client, model):
     assert centre.shape == (224, 224)
     for axis in range(2):  # the first two axes of every model
         moved = decode(client, model, *([0.0] * axis + [2.5]))
-        assert np.abs(moved - centre).mean() > 2, f"{model}: moving axis {axis + 1} left the digit unchanged"
+        assert np.abs(moved - centre).mean() > 5, f"{model}: moving axis {axis + 1} left the digit unchanged"
 
 
 def test_choose_model_shows_one_slider_per_axis(app, client):
