@@ -291,6 +291,8 @@ with gr.Blocks(title="Latent explorer") as demo:
                 )
         clip.change(draw, clip, [waveform, mel, drawn, probabilities, status], api_name="draw")
 
+# The handlers only read the models, so two requests (one per core) may run at once.
+demo.queue(default_concurrency_limit=2)
 
 if __name__ == "__main__":
     demo.launch(max_file_size=MAX_FILE_SIZE)

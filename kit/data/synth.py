@@ -95,8 +95,11 @@ def speak(
 
 
 def seed_noise(seed: int) -> None:
-    """Seed eSpeak NG's random generator: the breathy variants (``f2``, ``f3``) add noise, and
-    without a seed the same text comes out slightly different each time."""
+    """Seed eSpeak NG's random generator.
+
+    The breathy variants (``f2``, ``f3``) add noise; without a seed the same
+    text comes out slightly different each time.
+    """
     _engine().lib.espeak_ng_SetRandSeed(seed)
 
 
@@ -110,6 +113,7 @@ def _corpus_key() -> str:
         PITCHES,
         STORE_RATE,
         DIGIT_WORDS,
+        "noise seed 0",
         os.path.basename(os.path.realpath(espeakng_loader.get_library_path())),
     ]
     return hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:12]
@@ -125,6 +129,7 @@ def load_espeak_digits() -> SpokenDigits:
     done = folder / "complete.json"
     voices = [f"{accent}+{variant}" for accent, variant in itertools.product(ACCENTS, VARIANTS)]
     if not done.is_file():
+        seed_noise(0)  # the breathy voices' noise, too, is the same on every machine
         takes = list(itertools.product(RATES, PITCHES))
         for (digit, word), voice in itertools.product(enumerate(DIGIT_WORDS), voices):
             for take, (rate, pitch) in enumerate(takes):
