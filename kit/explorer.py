@@ -128,8 +128,9 @@ def make_example_clips(folder: str | Path) -> list[Path]:
 
     Ten digits x two voices of the held-out eSpeak accent (:data:`kit.data.synth.TEST_ACCENT`,
     which no zoo model was trained on), as 8 kHz 16-bit mono WAVs named
-    ``{digit}_{word}_{voice}.wav``. The same eSpeak NG library gives the same files: the
-    breathy voices add random noise, so eSpeak's generator is seeded before each clip.
+    ``{digit}_{word}_{voice}.wav``. In a fresh process the same eSpeak NG library gives the
+    same files (its generator is seeded before each clip; eSpeak also keeps some state from
+    one call to the next, so a process that has spoken before may differ slightly).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

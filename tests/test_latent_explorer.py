@@ -6,6 +6,8 @@ It needs the zoo's generators (committed with the kit): without them these tests
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -149,7 +151,10 @@ def test_interpolating_an_unusable_clip_says_why(client, tmp_path):
 
 
 def test_the_bundled_examples_are_reproducible(tmp_path):
-    made = explorer.make_example_clips(tmp_path)
+    """A fresh process makes the same files (eSpeak keeps state between calls, so not any process)."""
+    subprocess.run([sys.executable, "-c", "import sys; from kit import explorer; "
+                    "explorer.make_example_clips(sys.argv[1])", str(tmp_path)], check=True, timeout=120)
+    made = explorer.example_clips(tmp_path)
     bundled = explorer.example_clips(EXAMPLES)
     assert [p.name for p in made] and sorted(p.name for p in made) == [p.name for p in bundled]
     for path in made:

@@ -129,7 +129,7 @@ def load_espeak_digits() -> SpokenDigits:
     done = folder / "complete.json"
     voices = [f"{accent}+{variant}" for accent, variant in itertools.product(ACCENTS, VARIANTS)]
     if not done.is_file():
-        seed_noise(0)  # the breathy voices' noise, too, is the same on every machine
+        seed_noise(0)  # so that a fresh process makes the same corpus (eSpeak keeps state between calls)
         takes = list(itertools.product(RATES, PITCHES))
         for (digit, word), voice in itertools.product(enumerate(DIGIT_WORDS), voices):
             for take, (rate, pitch) in enumerate(takes):
