@@ -20,6 +20,8 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# no "get Jupyter news?" prompt in JupyterLab: the course makes no network calls
+	$(BIN)/jupyter labextension disable --level=sys_prefix "@jupyterlab/apputils-extension:announcements" >/dev/null 2>&1
 	touch $(STAMP)
 
 start: $(STAMP)  ## the latent explorer app on http://127.0.0.1:7860 (offline; models from the zoo)

@@ -44,3 +44,12 @@ def tone():
         return path
 
     return y, sr, write
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The latent explorer serving in this process (``app.demo.local_url``), once per test module."""
+    from tests.explorer_app import serving
+
+    with serving(tmp_path_factory.mktemp("gradio")) as module:
+        yield module

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.explorer_app import serving
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,12 +24,6 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 30_000
 # gradio 6.31's queue calls pandas in ways pandas 3 deprecates; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    with serving(tmp_path_factory.mktemp("gradio")) as module:
-        yield module
 
 
 @pytest.fixture(scope="module")

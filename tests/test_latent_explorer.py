@@ -18,17 +18,11 @@ import soxr
 from PIL import Image
 
 from kit import explorer
-from tests.explorer_app import APP, serving
+from tests.explorer_app import APP
 
 EXAMPLES = APP.parent / "examples"
 # gradio 6.31's queue calls pandas in ways pandas 3 deprecates; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    with serving(tmp_path_factory.mktemp("gradio")) as module:
-        yield module
 
 
 @pytest.fixture(scope="module")

@@ -100,6 +100,12 @@ def _features(corpus: SpokenDigits, copies: int, seed: int, progress: bool) -> t
     return np.concatenate([clean, augmented]), digits
 
 
+def spoken_digit_accuracy(model, corpus: SpokenDigits, lenet) -> float:
+    """How often LeNet reads the digit ``model`` draws for each clip of ``corpus`` as the spoken digit."""
+    drawn = generate(model, torch.from_numpy(features.extract(corpus, progress=False)))
+    return evaluator.accuracy(lenet, drawn, corpus.digits)
+
+
 def unseen_speaker_accuracy(model, lenet=None) -> dict[str, float]:
     """LeNet accuracy of the digits ``model`` draws for the Speech Commands and AudioMNIST samples.
 
@@ -113,8 +119,7 @@ def unseen_speaker_accuracy(model, lenet=None) -> dict[str, float]:
             corpus = loader()
         except DataNotFoundError:
             continue
-        images = generate(model, torch.from_numpy(features.extract(corpus, progress=False)))
-        right = round(evaluator.accuracy(lenet, images, corpus.digits) * len(corpus))
+        right = round(spoken_digit_accuracy(model, corpus, lenet) * len(corpus))
         scores[f"{name}_accuracy"], scores[f"{name}_clips"] = round(right / len(corpus), 4), len(corpus)
         total, correct = total + len(corpus), correct + right
     if total:
@@ -146,14 +151,11 @@ def build_fast_aivae(epochs: int = 12, copies: int = 4, progress: bool = True) -
             command=f"python -m kit zoo fast-aivae --epochs {epochs}",
             metrics={"epochs": epochs, "augmented_copies": copies})
     stored, lenet = zoo.load("fast-aivae"), evaluator.load_lenet()
-
-    def score(corpus: SpokenDigits) -> float:
-        drawn = generate(stored, torch.from_numpy(features.extract(corpus, progress=False)))
-        return round(evaluator.accuracy(lenet, drawn, corpus.digits), 4)
-
-    zoo.update_metrics("fast-aivae", {"heldout_fsdd_speaker_accuracy": score(fsdd_heldout),
-                                      "heldout_espeak_accent_accuracy": score(espeak_heldout),
-                                      **unseen_speaker_accuracy(stored, lenet)})
+    zoo.update_metrics("fast-aivae", {
+        "heldout_fsdd_speaker_accuracy": round(spoken_digit_accuracy(stored, fsdd_heldout, lenet), 4),
+        "heldout_espeak_accent_accuracy": round(spoken_digit_accuracy(stored, espeak_heldout, lenet), 4),
+        **unseen_speaker_accuracy(stored, lenet),
+    })
     return zoo.entry("fast-aivae")
 
 
