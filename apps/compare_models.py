@@ -58,7 +58,10 @@ st.dataframe(
     hide_index=True,
     column_config={
         "accuracy": st.column_config.NumberColumn(
-            "accuracy", format="%.3f", help="LeNet-5 reads the digit that was spoken"
+            "judged accuracy", format="%.3f", help="the judge (column 'judge') reads the digit that was asked for"
+        ),
+        "test_accuracy": st.column_config.NumberColumn(
+            "test accuracy", format="%.3f", help="a classifier's own accuracy on the test set"
         ),
         "macro_f1": st.column_config.NumberColumn("macro-F1", format="%.3f"),
         "diversity": st.column_config.NumberColumn(

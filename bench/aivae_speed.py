@@ -20,6 +20,7 @@ import torch
 
 from kit import evaluator, experiments
 from kit.models import MODELS
+from kit.runs import parse_options
 from kit.train import seed_everything
 
 TARGET = 0.942
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--fused-adam", action="store_true", help="Adam's fused kernel instead of for-each")
+    parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast for forward and loss")
     parser.add_argument("--check-every", type=int, default=50)
     parser.add_argument("--max-minutes", type=float, default=15)
     parser.add_argument("--max-steps", type=int, default=None,
@@ -43,7 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     seed_everything(0)
-    options = experiments.parse_options(args.option)
+    options = parse_options(args.option)
     data = experiments.cross_modal_data("mnist-fsdd", "random", "many-to-one", batch_size=args.batch_size,
                                         quick=False)
     lenet = evaluator.load_lenet()
@@ -51,7 +53,8 @@ def main() -> None:
     model.fit_input_scaling(data.train.audio)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, fused=args.fused_adam or None)
     print(f"{args.model} {options or ''}: {sum(p.numel() for p in model.parameters()):,} parameters, batch "
-          f"{args.batch_size}, lr {args.lr}{', fused Adam' if args.fused_adam else ''}, "
+          f"{args.batch_size}, lr {args.lr}{', fused Adam' if args.fused_adam else ''}"
+          f"{', bfloat16 autocast' if args.bf16 else ''}, "
           f"{args.threads} threads; "
           f"{platform.machine()}, {os.cpu_count()} cores")
     trained, step, accuracy = 0.0, 0, 0.0
@@ -64,7 +67,8 @@ def main() -> None:
         for audio, images in data.train:
             start = time.perf_counter()
             model.train()
-            loss = model.loss((audio, images))["loss"]
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                loss = model.loss((audio, images))["loss"]
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -11,6 +11,7 @@ layer, from torch's profiler.
     .venv/bin/python bench/aivae_step_cost.py aivae --channels-last
     .venv/bin/python bench/aivae_step_cost.py aivae --compile
     .venv/bin/python bench/aivae_step_cost.py aivae --fused-adam
+    .venv/bin/python bench/aivae_step_cost.py aivae --fused-adam --bf16
     .venv/bin/python bench/aivae_step_cost.py aivae --layers
 """
 
@@ -25,8 +26,9 @@ import torch
 from kit.models import MODELS
 
 
-def training_step(model, optimizer, audio, images):
-    loss = model.loss((audio, images))["loss"]
+def training_step(model, optimizer, audio, images, bf16=False):
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        loss = model.loss((audio, images))["loss"]
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.step()
@@ -43,6 +45,7 @@ def main() -> None:
     parser.add_argument("--channels-last", action="store_true", help="NHWC layout for the convolutions")
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--fused-adam", action="store_true", help="Adam's fused kernel instead of for-each")
+    parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast for forward and loss")
     parser.add_argument("--layers", action="store_true", help="profile one step layer by layer")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -55,11 +58,11 @@ def main() -> None:
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=args.fused_adam or None)
     step_model = torch.compile(model) if args.compile else model
     for _ in range(3):  # warm-up (and compilation)
-        training_step(step_model, optimizer, audio, images)
+        training_step(step_model, optimizer, audio, images, args.bf16)
     times = []
     for _ in range(args.steps):
         start = time.perf_counter()
-        training_step(step_model, optimizer, audio, images)
+        training_step(step_model, optimizer, audio, images, args.bf16)
         times.append(time.perf_counter() - start)
     ms = 1000 * statistics.median(times)
     setting = ", ".join(
@@ -67,13 +70,14 @@ def main() -> None:
         + (["channels-last"] if args.channels_last else [])
         + (["compiled"] if args.compile else [])
         + (["fused Adam"] if args.fused_adam else [])
+        + (["bfloat16 autocast"] if args.bf16 else [])
     )
     print(f"{args.model} ({setting}): {ms:.1f} ms/step (median of {args.steps}), "
           f"{ms / args.batch_size:.3f} ms/example, "
           f"{60000 / args.batch_size * ms / 1000:.0f} s/epoch of 60,000")
     if args.layers:
         with torch.profiler.profile(record_shapes=True) as profile:
-            training_step(step_model, optimizer, audio, images)
+            training_step(step_model, optimizer, audio, images, args.bf16)
         table = profile.key_averages(group_by_input_shape=True).table(sort_by="self_cpu_time_total",
                                                                       row_limit=12)
         print(table)

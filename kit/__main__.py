@@ -1,4 +1,8 @@
-"""Command line of the kit: ``python -m kit info | download | synth | zoo | train | evaluate``."""
+"""Command line of the kit: ``python -m kit info | download | synth | zoo | train | evaluate | reproduce``.
+
+The light commands (``info``, ``download``) never import the training stack;
+the others import what they need when they run.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,7 @@ import json
 import sys
 
 from . import config, data
-from .train import CheckpointError
-from .zoo.recipes import RECIPES
+from .io import CheckpointError
 
 
 def _info(_args) -> int:
@@ -33,23 +36,32 @@ def _synth(_args) -> int:
 
 
 def _zoo(args) -> int:
-    from .zoo import recipes
+    from . import zoo
 
-    for name in recipes.RECIPES if args.name == "all" else [args.name]:
-        record = recipes.build(name, epochs=args.epochs)
-        print(f"{name}: {record['bytes'] / 1e6:.1f} MB, " + json.dumps(record["metrics"]))
+    if args.action == "list":
+        print(zoo.describe())
+        return 0
+    from .zoo.recipes import RECIPES, build
+
+    if not args.name:
+        raise ValueError(f"zoo build needs a recipe name: {', '.join(RECIPES)} or all")
+    for name in RECIPES if args.name == "all" else [args.name]:
+        record = build(name, epochs=args.epochs)
+        print(f"{name}: {record['bytes'] / 1e6:.1f} MB, " + json.dumps(
+            {k: v for k, v in record["metrics"].items() if isinstance(v, float)}))
     return 0
 
 
 def _train(args) -> int:
-    from .experiments import default_config, parse_options, train_run
+    from .runs import RunConfig, parse_options, train_run
 
-    options = parse_options(args.option) | ({"latent_dim": args.latent_dim} if args.latent_dim else {})
-    config = default_config(args.model, options=options, data=args.data, split=args.split,
-                            pairing=args.pairing, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                            seed=args.seed)
-    name = args.name or f"{args.model}-{config['data']}-{config['split']}-{config['pairing']}"
-    run = train_run(config, name, resume=args.resume, overwrite=args.overwrite)
+    settings = {key: getattr(args, key) for key in ("data", "split", "pairing", "features", "epochs",
+                                                    "batch_size", "lr", "lr_schedule", "precision", "seed",
+                                                    "augment", "target")}
+    run_config = RunConfig(args.model, options=parse_options(args.option), track=args.track,
+                           quick=args.quick or config.quick_mode(),
+                           **{key: value for key, value in settings.items() if value is not None})
+    run = train_run(run_config, args.name, resume=args.resume, overwrite=args.overwrite)
     print(f"{run.path}: " + ", ".join(f"{k} {v:.4g}" for k, v in run.metrics.items() if isinstance(v, float)))
     return 0
 
@@ -57,11 +69,9 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     from pathlib import Path
 
-    from .config import runs_dir
-    from .experiments import evaluate_run
-    from .train import Run
+    from .runs import Run, evaluate_run
 
-    path = Path(args.run) if Path(args.run).is_dir() else runs_dir() / args.run
+    path = Path(args.run) if Path(args.run).is_dir() else config.runs_dir() / args.run
     if not (path / "config.json").is_file():
         raise FileNotFoundError(f"{path} is not a run folder (it has no config.json)")
     metrics = evaluate_run(Run(path))
@@ -69,7 +79,39 @@ def _evaluate(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _reproduce(args) -> int:
+    import tempfile
+    from pathlib import Path
+
+    from . import reproduce
+
+    unknown = set(args.rows) - set(reproduce.ROWS)
+    if unknown:
+        raise ValueError(f"no reproduction row {', '.join(sorted(unknown))}; --list shows them")
+    rows = [reproduce.ROWS[row_id] for row_id in args.rows or reproduce.ROWS]
+    if args.list:
+        for row in rows:
+            done = reproduce.load_result(row.id)
+            state = "failed" if "error" in done else "done" if done else "missing"
+            print(f"{row.id:20s} {state:8s} {row.source}: {row.label}")
+        return 0
+    if args.render_only:
+        changed = reproduce.render_documents(reproduce.TABLES)
+        print("rendered: " + (", ".join(p.name for p in changed) or "nothing changed"))
+        return 0
+    if args.quick:  # every row on a tiny subset, into a scratch folder: the committed results stay
+        scratch = Path(tempfile.mkdtemp(prefix="reproduce-quick-"))
+        outcomes = reproduce.reproduce(rows, quick=True, results=scratch)
+        for path in reproduce.engine.DOCUMENTS:
+            reproduce.engine.render_text(path.read_text(), reproduce.TABLES, reproduce.ROWS, scratch)
+    else:
+        outcomes = reproduce.reproduce(rows, tables=reproduce.TABLES)
+    for row_id, outcome in outcomes.items():
+        print(f"{row_id:20s} {outcome}")
+    return 1 if any(outcome.startswith("failed") for outcome in outcomes.values()) else 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("info", help="where data and caches are, which data sets were found")
@@ -79,35 +121,49 @@ def main(argv: list[str] | None = None) -> int:
     download.add_argument("name", choices=[*data.SOURCES, "all"])
     download.add_argument("--force", action="store_true", help="download again even if present")
     commands.add_parser("synth", help="synthesize the embedded eSpeak NG spoken-digit corpus")
-    build = commands.add_parser("zoo", help="train a model of the zoo and record it in kit/zoo/manifest.json")
-    build.add_argument("name", choices=[*RECIPES, "all"])
-    build.add_argument("--epochs", type=int, help="default: the recipe's (see kit/zoo/recipes.py)")
+    zoo = commands.add_parser("zoo", help="list the zoo (default), or train a recipe and publish it")
+    zoo.add_argument("action", nargs="?", choices=["list", "build"], default="list")
+    zoo.add_argument("name", nargs="?", help="with build: a recipe (see kit/zoo/recipes.py) or all")
+    zoo.add_argument("--epochs", type=int, help="default: the recipe's")
     train = commands.add_parser("train", help="train a model into runs/NAME, then evaluate it")
-    train.add_argument("model", choices=["lenet5", "mlp-ae", "conv-ae", "mlp-vae", "conv-vae", "aivae",
-                                         "fast-aivae"])
-    train.add_argument("--data", choices=["mnist-fsdd", "mnist-scd"], help="audio-image pairs (generators)")
-    train.add_argument("--split", choices=["random", "official", "speaker"])
-    train.add_argument("--pairing", choices=["many-to-one", "one-to-one", "resampled"])
+    train.add_argument("model", help="lenet5, mlp-ae, conv-ae, mlp-vae, conv-vae, aivae, fast-aivae")
+    train.add_argument("--data", help="default: the task's (mnist, mnist-fsdd, ...)")
+    train.add_argument("--split", help="random, official, speaker, voices (audio-to-image)")
+    train.add_argument("--pairing", help="many-to-one, one-to-one, resampled (audio-to-image)")
+    train.add_argument("--features", help="audio features (default: the task's)")
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--lr", type=float)
+    train.add_argument("--lr-schedule", choices=["constant", "onecycle", "plateau"])
+    train.add_argument("--precision", choices=["auto", "float32", "bfloat16"])
     train.add_argument("--seed", type=int)
-    train.add_argument("--latent-dim", type=int)
+    train.add_argument("--augment", type=int, help="augmented copies of every training clip")
+    train.add_argument("--target", type=float, help="stop once the tracked test metric reaches this")
+    train.add_argument("--track", action="store_true", help="measure the test metric after every epoch")
+    train.add_argument("--quick", action="store_true", help="the task's small subsets (as KIT_QUICK=1)")
     train.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                       help="a model option, repeatable: --option kl_warmup_steps=400 "
-                            "--option init_logvar=-5")
+                       help="a model option, repeatable: --option latent_dim=2 --option init_logvar=-5")
     train.add_argument("--name", help="run folder name (default: from the settings)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run")
     evaluate = commands.add_parser("evaluate", help="measure a trained run again (writes metrics.json)")
     evaluate.add_argument("run", help="run name under runs/ or a path")
-    args = parser.parse_args(argv)
+    reproduce = commands.add_parser("reproduce", help="run missing reproduction rows, render docs/reproduction.md")
+    reproduce.add_argument("rows", nargs="*", help="row ids (default: all; --list shows them)")
+    reproduce.add_argument("--list", action="store_true", help="list the rows and whether they have a result")
+    reproduce.add_argument("--quick", action="store_true", help="every row on a tiny subset (documents untouched)")
+    reproduce.add_argument("--render-only", action="store_true", help="rebuild the documents from docs/results")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     handler = {"info": _info, "download": _download, "synth": _synth, "zoo": _zoo, "train": _train,
-               "evaluate": _evaluate}[args.command]
+               "evaluate": _evaluate, "reproduce": _reproduce}[args.command]
     try:
         return handler(args)
     except (data.DataNotFoundError, data.ChecksumError, CheckpointError, ConnectionError, OSError,
-            ValueError) as error:
+            ValueError, KeyError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 

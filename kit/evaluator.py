@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from . import zoo
 from .config import pick
 from .data import load_digit_images
 from .models import LeNet5
-from .train import Batches, Run, Trainer, seed_everything
+from .train import Run, Trainer, image_batches, seed_everything
 
 
 def digit_tensors(split: str) -> tuple[torch.Tensor, torch.Tensor]:
@@ -31,16 +32,11 @@ def train_lenet(epochs: int | None = None, seed: int = 0, run: Run | None = None
     ``limit`` trains on a seeded random subset of that many images (a quick experiment).
     """
     epochs = epochs if epochs is not None else pick(10, 1)
-    images, labels = digit_tensors("train")
-    if limit is not None:
-        keep = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))[:limit]
-        images, labels = images[keep], labels[keep]
-    test_images, test_labels = digit_tensors("test")
     seed_everything(seed)
     model = LeNet5()
     Trainer(epochs, lr=1e-3, seed=seed, run=run, progress=progress).fit(
-        model, Batches(images, labels, batch_size=128, seed=seed),
-        Batches(test_images, test_labels, batch_size=1000, shuffle=False))
+        model, image_batches("train", 128, limit=limit, seed=seed),
+        image_batches("test", 1000, shuffle=False))
     return model
 
 
@@ -54,6 +50,4 @@ def accuracy(model: LeNet5, images, labels) -> float:
 
 def load_lenet() -> LeNet5:
     """The zoo's LeNet-5 (see ``kit/zoo/manifest.json`` for how it was trained and its accuracy)."""
-    from . import zoo
-
     return zoo.load("lenet5")

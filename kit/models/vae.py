@@ -10,7 +10,8 @@ The VAE loss is the negative ELBO of the paper's Eq. (1) and (3), per example:
 
 with z = mu + sigma * eps (the reparametrisation trick). ``kl_warmup_steps``
 raises the KL weight linearly from 0 over the first optimisation steps,
-which keeps the posterior from collapsing onto the prior early on (lesson 7).
+which keeps the posterior from collapsing onto the prior early on (lesson 7);
+the :class:`~kit.train.Trainer` counts the steps and passes them to ``loss``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def elbo(logits, images, mu, logvar, kl_weight: float = 1.0) -> dict[str, torch.
 class Autoencoder(nn.Module):
     """Deterministic bottleneck: ``encoder -> Linear -> z -> decoder``; loss = summed BCE."""
 
+    task = "image-reconstruction"  # see kit.tasks
+
     def __init__(self, encoder: nn.Module, decoder: nn.Module, feature_dim: int, latent_dim: int) -> None:
         super().__init__()
         self.encoder, self.decoder, self.latent_dim = encoder, decoder, latent_dim
@@ -82,6 +85,8 @@ class Autoencoder(nn.Module):
 class VariationalAutoencoder(nn.Module):
     """``encoder -> (mu, logvar) -> z = mu + sigma * eps -> decoder``; loss = negative ELBO."""
 
+    task = "image-reconstruction"  # see kit.tasks
+
     def __init__(self, encoder: nn.Module, decoder: nn.Module, feature_dim: int, latent_dim: int,
                  kl_weight: float = 1.0, kl_warmup_steps: int = 0, init_logvar: float = 0.0) -> None:
         super().__init__()
@@ -90,7 +95,7 @@ class VariationalAutoencoder(nn.Module):
         self.to_mu = nn.Linear(feature_dim, latent_dim)
         self.to_logvar = nn.Linear(feature_dim, latent_dim)
         nn.init.constant_(self.to_logvar.bias, init_logvar)  # small initial variance: see lesson 7
-        self.register_buffer("steps", torch.zeros((), dtype=torch.long))  # saved, so resuming keeps warm-up
+        self._register_load_state_dict_pre_hook(_drop_step_counter)
 
     inputs_and_targets = Autoencoder.inputs_and_targets
 
@@ -108,15 +113,19 @@ class VariationalAutoencoder(nn.Module):
         mu, logvar = self.encode(inputs)
         return self.decode(reparametrize(mu, logvar) if sample else mu)
 
-    def current_kl_weight(self) -> float:
-        if self.kl_warmup_steps <= 0:
+    def current_kl_weight(self, step: int | None = None) -> float:
+        """The KL weight at optimisation step ``step`` (1 = the first); the full weight when ``None``."""
+        if self.kl_warmup_steps <= 0 or step is None:
             return self.kl_weight
-        return self.kl_weight * min(1.0, self.steps.item() / self.kl_warmup_steps)
+        return self.kl_weight * min(1.0, (step - 1) / self.kl_warmup_steps)
 
-    def loss(self, batch) -> dict[str, torch.Tensor]:
+    def loss(self, batch, step: int | None = None) -> dict[str, torch.Tensor]:
+        """The negative ELBO of ``batch``; ``step`` (from the Trainer) sets the KL warm-up's weight."""
         inputs, targets = self.inputs_and_targets(batch)
         mu, logvar = self.encode(inputs)
-        terms = elbo(self.decoder(reparametrize(mu, logvar)), targets, mu, logvar, self.current_kl_weight())
-        if self.training:
-            self.steps += 1
-        return terms
+        return elbo(self.decoder(reparametrize(mu, logvar)), targets, mu, logvar, self.current_kl_weight(step))
+
+
+def _drop_step_counter(state_dict, prefix, *args) -> None:
+    """Checkpoints made before the Trainer owned the step count hold a ``steps`` buffer: ignore it."""
+    state_dict.pop(prefix + "steps", None)

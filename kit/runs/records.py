@@ -1,12 +1,14 @@
 """Every training run and zoo model as one kind of record, for comparing them (apps/compare_models.py).
 
 :func:`list_runs` reads the run folders that :class:`kit.train.Run` writes
-(``config.json``, ``history.csv``, ``metrics.json``, ``samples.png``);
-:func:`list_zoo` reads :func:`kit.zoo.manifest`. A broken folder never
+(``config.json``, ``run.json``, ``history.csv``, ``metrics.json``,
+``samples.png``); :func:`list_zoo` reads :func:`kit.zoo.manifest`, whose
+entries are published runs with the same metric names. A broken folder never
 raises: its record says what is wrong in ``problem``. :func:`table` lays the
-records out as a pandas DataFrame, one row each, with the main metrics.
-The comparison app (``streamlit run apps/compare_models.py``) is built on
-these; lesson 7's alpha sweep will read its runs the same way.
+records out as a pandas DataFrame, one row each, with the main metrics: what
+a judge reads in a generator's samples (``accuracy``, with the judge's name)
+is kept apart from a classifier's own ``test_accuracy``. The comparison app
+(``streamlit run apps/compare_models.py``) and the sweeps read runs this way.
 """
 
 from __future__ import annotations
@@ -18,30 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import zoo
-from .config import runs_dir
-from .train import Run
+from .. import zoo
+from ..config import runs_dir
+from ..train import Run
 
-CONFIG_COLUMNS = ("model", "data", "split", "pairing")
-TABLE_COLUMNS = (
-    "name",
-    "source",
-    *CONFIG_COLUMNS,
-    "epochs",
-    "accuracy",
-    "macro_f1",
-    "diversity",
-    "frechet",
-    "problem",
-)
-# Metric columns of the table and the keys they are read from, first found wins: runs' metrics.json
-# (kit.metrics.evaluate_images) says "accuracy", the zoo's LeNet-5 entry says "test_accuracy".
-METRIC_KEYS = {
-    "accuracy": ("accuracy", "test_accuracy"),
-    "macro_f1": ("macro_f1",),
-    "diversity": ("diversity",),
-    "frechet": ("frechet",),
-}
+CONFIG_COLUMNS = ("model", "task", "data", "split", "pairing")
+#: Metric columns of the table: ``accuracy`` and ``macro_f1`` are a judge's reading of generated samples
+#: (the ``judge`` column names it); ``test_accuracy`` is a classifier's own.
+METRIC_COLUMNS = ("accuracy", "macro_f1", "diversity", "frechet", "test_accuracy")
+TABLE_COLUMNS = ("name", "source", *CONFIG_COLUMNS, "status", "epochs", "judge", *METRIC_COLUMNS, "problem")
 
 
 @dataclass
@@ -52,6 +39,7 @@ class RunRecord:
     source: str  # "run" or "zoo"
     path: Path  # the run folder, or the zoo entry's weights file
     config: dict = field(default_factory=dict)
+    status: dict = field(default_factory=dict)  # run.json: status, seconds, machine, ...
     metrics: dict = field(default_factory=dict)
     history: list[dict] = field(default_factory=list)
     samples: Path | None = None  # a grid of generated images, when there is one
@@ -65,11 +53,10 @@ class RunRecord:
         return int(epochs) if isinstance(epochs, int | float) else None
 
     def metric(self, name: str) -> float:
-        """Metric ``name`` (a :data:`METRIC_KEYS` column or any key) as a float; NaN when it has none."""
-        for key in METRIC_KEYS.get(name, (name,)):
-            value = self.metrics.get(key)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                return float(value)
+        """Metric ``name`` as a float; NaN when the record has none."""
+        value = self.metrics.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
         return math.nan
 
 
@@ -95,6 +82,12 @@ def read_run(path: Path) -> RunRecord:
         problems.append("no config.json: not a run folder, or one whose training never started")
     except (OSError, ValueError) as error:
         problems.append(f"config.json cannot be read ({_reason(error)})")
+    try:
+        record.status = run.status
+    except (OSError, ValueError) as error:
+        problems.append(f"run.json cannot be read ({_reason(error)})")
+    if record.status.get("status") == "diverged":
+        problems.append(f"diverged: {record.status.get('reason', 'no reason recorded')}")
     try:
         record.history = run.history()
     except (OSError, ValueError, TypeError, csv.Error) as error:
@@ -137,7 +130,8 @@ def _zoo_record(name: str, entry: dict, folder: Path) -> RunRecord:
         "zoo",
         path,
         metrics=metrics,
-        config={key: entry[key] for key in ("model", "options", "data") if key in entry},
+        config=entry.get("config") or {key: entry[key] for key in ("model", "options", "data") if key in entry},
+        status={"status": "published"},
         modified=path.stat().st_mtime if path.is_file() else 0.0,
     )
     if not path.is_file():
@@ -164,14 +158,16 @@ def table(records: list[RunRecord]) -> pd.DataFrame:
             "name": r.name,
             "source": r.source,
             **{key: _text(r.config.get(key)) for key in CONFIG_COLUMNS},
+            "status": _text(r.status.get("status")),
             "epochs": r.epochs,
-            **{column: r.metric(column) for column in METRIC_KEYS},
+            "judge": _text(r.metrics.get("judge")),
+            **{column: r.metric(column) for column in METRIC_COLUMNS},
             "problem": r.problem,
         }
         for r in records
     ]
     frame = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
-    return frame.astype({"epochs": "Int64", **{column: float for column in METRIC_KEYS}})
+    return frame.astype({"epochs": "Int64", **{column: float for column in METRIC_COLUMNS}})
 
 
 def curve_keys(histories: list[list[dict]]) -> list[str]:

@@ -1,0 +1,26 @@
+"""Reproduction as code: every published figure of the course comes from here (``python -m kit reproduce``).
+
+A :class:`Row` is one reproduced figure: its source (seed file, table or
+figure), the published value, the run configuration that reproduces it (or
+the zoo entry that publishes it) and the metrics it reports. Rows are grouped
+by source document (:mod:`kit.reproduce.paper` for the paper and its slides;
+one module per document as the course grows). ``python -m kit reproduce``
+runs the rows whose result is missing (finished runs reused, interrupted ones
+resumed), writes one small result per row to ``docs/results/ROW.json`` (the
+run folder without its checkpoint: config, metrics, history, seconds,
+machine, date, command), and renders the tables of ``docs/reproduction.md``
+and the README's summary between ``<!-- reproduce:NAME -->`` markers from
+those files alone, so that no figure is typed by hand. A row that fails gets
+its reason in its result file and in the document; the others still run.
+"""
+
+from __future__ import annotations
+
+from .engine import RESULTS, Row, Table, load_result, render_documents, reproduce
+from .paper import ROWS as PAPER_ROWS
+from .paper import TABLES as PAPER_TABLES
+
+ROWS: dict[str, Row] = {row.id: row for row in PAPER_ROWS}
+TABLES: dict[str, Table] = dict(PAPER_TABLES)
+
+__all__ = ["RESULTS", "ROWS", "TABLES", "Row", "Table", "load_result", "render_documents", "reproduce"]

@@ -1,0 +1,144 @@
+"""Rows of the paper (seed 001, Żelaszczyk & Mańdziuk) and its slides (seed 002): Tables 1, 3, 4, section 5.2.1.
+
+Each table below is rendered into ``docs/reproduction.md`` (and the summary into
+the README) by ``python -m kit reproduce``; see :mod:`kit.reproduce`.
+"""
+
+from __future__ import annotations
+
+from ..runs import RunConfig
+from .engine import Row, Table
+
+
+def percent(metric: str) -> callable:
+    def cell(row: Row, result: dict) -> str:
+        value = result["metrics"].get(metric)
+        return "-" if value is None else f"{100 * value:.1f} %"
+
+    return cell
+
+
+def number(metric: str, digits: int = 2) -> callable:
+    def cell(row: Row, result: dict) -> str:
+        value = result["metrics"].get(metric)
+        return "-" if value is None else f"{value:.{digits}f}"
+
+    return cell
+
+
+def published(metric: str) -> callable:
+    return lambda row, result: row.published.get(metric, "-")
+
+
+def label(row: Row, result: dict) -> str:
+    return row.label
+
+
+def epochs(row: Row, result: dict) -> str:
+    trained, planned = len(result.get("history", [])), result["config"].get("epochs")
+    return f"{trained}" if not planned or trained == planned else f"{trained} of {planned}"
+
+
+def time_taken(row: Row, result: dict) -> str:
+    seconds = result["run"].get("seconds")
+    return "-" if seconds is None else f"{seconds / 60:.1f} min" if seconds >= 600 else f"{seconds:.0f} s"
+
+
+def command(row: Row, result: dict) -> str:
+    return f"`{result['run'].get('command', '')}`"
+
+
+def machine(row: Row, result: dict) -> str:
+    when = (result["run"].get("finished") or "")[:10]
+    return f"{result['run'].get('machine', '?').split(';')[0]}, {result['run'].get('device', 'cpu')}, {when}"
+
+
+def split(row: Row, result: dict) -> str:
+    return {"random": "random 90/10 (paper)", "official": "FSDD official (takes 0-4)",
+            "speaker": "speaker held out"}.get(result["config"]["split"], result["config"]["split"])
+
+
+def model(row: Row, result: dict) -> str:
+    return {"fast-aivae": "FastAIVAE (2.2 M)", "aivae": "AIVAE, Table 1 (21.0 M)"}[result["config"]["model"]]
+
+
+def pairing(row: Row, result: dict) -> str:
+    return result["config"]["pairing"]
+
+
+def metric_table(rows: tuple[str, ...]) -> Table:
+    return Table(rows, (("model", model), ("audio split", split), ("paper", published("accuracy")),
+                        ("kit accuracy", percent("accuracy")), ("macro-F1", number("macro_f1", 3)),
+                        ("diversity", number("diversity")), ("Fréchet", number("frechet", 0)),
+                        ("epochs", epochs), ("time", time_taken), ("command", command)))
+
+
+def fast(split: str, epochs: int = 5, pairing: str = "many-to-one") -> RunConfig:
+    return RunConfig("fast-aivae", split=split, pairing=pairing, epochs=epochs)
+
+
+ROWS = (
+    Row("lenet5", "seed 001, Table 3", "LeNet-5 on the MNIST test set", {"test_accuracy": "98.7 %"},
+        zoo="lenet5"),
+    Row("table4-random", "seed 001, Table 4", "AIVAE, MNIST-FSDD, random 90/10, many-to-one",
+        {"accuracy": "94.2 %"}, fast("random")),
+    Row("table4-official", "seed 001, Table 4 (FSDD's own split)", "the same, FSDD's official split",
+        config=fast("official")),
+    Row("table4-speaker", "seed 001, Table 4 (a speaker held out)", "the same with a speaker held out",
+        config=fast("speaker")),
+    Row("table1-aivae", "seed 001, Tables 1 and 4; seed 002 (100 epochs, batch 128, Adam 1e-3)",
+        "the Table-1 AIVAE itself, to 94.2 % or 100 epochs", {"accuracy": "94.2 %"},
+        RunConfig("aivae", epochs=100, target=0.942, track=True)),
+    Row("pairing-one-to-one", "seed 001, section 5.2.1", "one-to-one pairing (FSDD; the paper: MNIST-SCD)",
+        {"accuracy": "86.6 % (MNIST-SCD)"}, fast("random", 30, "one-to-one")),
+    Row("pairing-resampled", "seed 000 (resampled pairing)", "resampled every epoch",
+        config=fast("random", 30, "resampled")),
+    Row("playground", "not in the paper: voices never heard", "the zoo's playground model",
+        zoo="fast-aivae"),
+)
+
+VOICES = (("held-out FSDD speaker (`yweweler`)", "heldout_fsdd_speaker_accuracy"),
+          ("held-out eSpeak accent (`en-029`, 8 voices)", "heldout_espeak_accent_accuracy"),
+          ("**Speech Commands sample** (22 speakers, 16 kHz)", "speech_commands_accuracy"),
+          ("**AudioMNIST sample** (48 kHz, studio)", "audiomnist_accuracy"),
+          ("**both samples**", "unseen_accuracy"))
+
+
+def _voice_rows(row: Row, result: dict) -> str:
+    lines = [f"{name}: **{100 * result['metrics'][key]:.1f} %**" for name, key in VOICES
+             if key in result["metrics"]]
+    return "<br>".join(lines)
+
+
+TABLES = {
+    "lenet": Table(("lenet5",), (("", label), ("paper", published("test_accuracy")),
+                                 ("kit", percent("test_accuracy")), ("epochs", epochs), ("time", time_taken),
+                                 ("command", command), ("machine", machine))),
+    "table4": metric_table(("table4-random", "table4-official", "table4-speaker", "table1-aivae")),
+    "table4-machines": Table(("table4-random", "table4-official", "table4-speaker", "table1-aivae"),
+                             (("row", label), ("machine, device, date", machine))),
+    "pairing": Table(("table4-random", "pairing-one-to-one", "pairing-resampled"),
+                     (("pairing", pairing), ("paper", published("accuracy")), ("kit accuracy", percent("accuracy")),
+                      ("macro-F1", number("macro_f1", 3)), ("diversity", number("diversity")),
+                      ("Fréchet", number("frechet", 0)), ("epochs", epochs), ("time", time_taken),
+                      ("command", command))),
+    "voices": Table(("playground",), (("model", label), ("LeNet reads the drawing as the spoken digit", _voice_rows),
+                                      ("command", command), ("machine", machine))),
+    "summary": Table(("lenet5", "table4-random", "table4-speaker", "table1-aivae", "pairing-one-to-one",
+                      "playground"),
+                     (("", label), ("paper", lambda row, result: next(iter(row.published.values()), "-")),
+                      ("kit", lambda row, result: _headline(result)))),
+}
+
+
+def _headline(result: dict) -> str:
+    metrics = result["metrics"]
+    for key in ("unseen_accuracy", "test_accuracy", "accuracy"):
+        if key in metrics:
+            text = f"{100 * metrics[key]:.1f} %"
+            if key == "accuracy" and "diversity" in metrics:
+                text += f" (diversity {metrics['diversity']:.2f})"
+            if key == "unseen_accuracy":
+                text += " on unseen speakers"
+            return text
+    return "-"

@@ -1,0 +1,39 @@
+"""The task registry: what each kind of model learns, on which data, and how it is judged (lessons 4-11).
+
+A task knows its data (train batches, validation batches, test material), how
+to measure a trained model (its metrics, each naming its judge), what to show
+(a grid of samples) and, optionally, a cheap per-epoch measure for curves.
+A model class names its task in a class attribute ``task``; a new model
+family is an entry in :data:`kit.models.MODELS` (and, for a new kind of
+problem, a :class:`Task` here), not a new branch in the run code.
+
+=====================  ===================================  =====================================
+task                   models                               judged by
+=====================  ===================================  =====================================
+image-classification   lenet5                               its own test accuracy and macro-F1
+image-reconstruction   mlp-ae, conv-ae, mlp-vae, conv-vae   LeNet reads the reconstructed digit
+audio-to-image         aivae, fast-aivae                    LeNet reads the digit drawn for a clip
+=====================  ===================================  =====================================
+"""
+
+from __future__ import annotations
+
+from .audio_to_image import AudioToImage
+from .base import Task, TaskData
+from .images import ImageClassification, ImageReconstruction
+
+TASKS: dict[str, Task] = {task.name: task for task in (ImageClassification(), ImageReconstruction(),
+                                                       AudioToImage())}
+
+
+def task_of(model: str) -> Task:
+    """The task of the model registered as ``model`` in :data:`kit.models.MODELS`."""
+    from ..models import MODELS
+
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; models: {', '.join(MODELS)}")
+    return TASKS[MODELS[model].task]
+
+
+__all__ = ["TASKS", "AudioToImage", "ImageClassification", "ImageReconstruction", "Task", "TaskData",
+           "task_of"]

@@ -1,0 +1,52 @@
+"""Hear a spoken digit, draw it: the paper's audio-to-image task (AIVAE and its variants, lessons 7-8)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..experiments import (
+    DATASETS,
+    SPLITS,
+    cross_modal_data,
+    evaluate_generator,
+    generate,
+    unseen_voice_accuracy,
+)
+from ..judges import JUDGES, load_judge
+from ..pairing import STRATEGIES
+from .base import Task, TaskData
+
+
+class AudioToImage(Task):
+    """Paired clips and images; LeNet reads the digit drawn for each test clip (the paper's Table 4)."""
+
+    name = "audio-to-image"
+    data_sets = DATASETS
+    splits = SPLITS
+    pairings = STRATEGIES
+    features = ("mel48",)
+    tracked = "test_accuracy"
+
+    def data(self, config) -> TaskData:
+        data = cross_modal_data(config.data, config.split, config.pairing, config.seed, config.batch_size,
+                                config.quick, augment_copies=config.augment)
+        return TaskData(data.train, None, data, data.description)
+
+    def prepare_model(self, model, data) -> None:
+        model.fit_input_scaling(data.train.audio)
+
+    def track(self, model, data) -> dict[str, float]:
+        return {"test_accuracy": evaluate_generator(model, data.test, load_judge("image"))["accuracy"]}
+
+    def evaluate(self, model, data) -> dict:
+        judge = load_judge("image")
+        return {"judge": JUDGES["image"], **evaluate_generator(model, data.test, judge),
+                **unseen_voice_accuracy(model, judge)}
+
+    def samples(self, model, data):
+        """The digit drawn for the first test pair of every digit."""
+        test = data.test.test
+        audio = test.audio[torch.from_numpy(test.audio_index)]
+        first = [int(np.flatnonzero(test.labels == digit)[0]) for digit in range(10)]
+        return generate(model, audio[first]), list(range(10))
