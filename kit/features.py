@@ -369,7 +369,7 @@ FEATURES: dict[str, FeatureSpec] = {spec.name: spec for spec in (MEL_IMAGE, MFCC
 
 
 def feature_spec(name: str) -> FeatureSpec:
-    """The feature shape called ``name`` in :data:`FEATURES`; a ``ValueError`` naming the known ones if none is."""
+    """The feature shape called ``name`` in :data:`FEATURES`; a ``ValueError`` listing them if unknown."""
     if name not in FEATURES:
         raise ValueError(f"no feature shape called {name!r}; the course has: {', '.join(FEATURES)}")
     return FEATURES[name]
