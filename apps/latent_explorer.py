@@ -204,10 +204,15 @@ def image(label: str, elem_id: str, value: str | None = None) -> gr.Image:
     )
 
 
-def audio_input(label: str) -> gr.Audio:
+def audio_input(label: str, elem_id: str | None = None) -> gr.Audio:
     """A clip from the microphone or a file, passed on as the file itself (no conversion)."""
     return gr.Audio(
-        sources=["microphone", "upload"], type="filepath", format=None, label=label, buttons=["download"]
+        sources=["microphone", "upload"],
+        type="filepath",
+        format=None,
+        label=label,
+        buttons=["download"],
+        elem_id=elem_id,
     )
 
 
@@ -307,7 +312,7 @@ with gr.Blocks(title="Latent explorer") as demo:
     with gr.Tab("Audio to image playground"):
         with gr.Row():
             with gr.Column():
-                clip = audio_input("a spoken digit: record or upload")
+                clip = audio_input("a spoken digit: record or upload", "playground-clip")
                 gr.Markdown(UPLOADS)
                 status = gr.Textbox(label="status", interactive=False, elem_id="playground-status")
                 gr.Examples(
