@@ -390,10 +390,16 @@ def test_fifty_clients_at_once_lose_nothing(app, tmp_path):
     deadline = time.monotonic() + LOAD_SECONDS
 
     def user(i: int) -> list[str]:
-        folder = tmp_path / f"client-{i}"
-        client = Client(app.demo.local_url, verbose=False, download_files=str(folder), ssl_verify=False,
-                        httpx_kwargs={"timeout": 60})
-        start.wait()
+        try:
+            client = Client(app.demo.local_url, verbose=False, download_files=str(tmp_path / f"client-{i}"),
+                            ssl_verify=False, httpx_kwargs={"timeout": 60})
+        except Exception as error:  # noqa: BLE001 - reported below; the others stop waiting
+            start.abort()
+            return [f"client {i} could not connect: {error!r}"]
+        try:
+            start.wait()
+        except threading.BrokenBarrierError:
+            return []  # another client could not connect: that one reports it
         problems = []
         for call in range(CALLS_EACH):
             path = clips[(i + call) % len(clips)]
