@@ -26,6 +26,7 @@ import datetime
 import itertools
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -118,7 +119,7 @@ def new_client(url: str, verify: bool, download: bool) -> Client:
     (15-30 ms on this machine) even for ``http://``. A browser pays nothing of the kind.
     ``download`` fetches the output pictures into a folder of this client's own.
     """
-    folder = tempfile.mkdtemp(prefix="bench-downloads-") if download else False
+    folder = tempfile.mkdtemp(prefix="downloads-", dir=os.environ["GRADIO_TEMP_DIR"]) if download else False
     return Client(url, verbose=False, download_files=folder, ssl_verify=verify)
 
 
@@ -200,4 +201,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(os.environ["GRADIO_TEMP_DIR"], ignore_errors=True)  # uploads, pictures, downloads
