@@ -18,6 +18,7 @@ from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
 import numpy as np  # noqa: E402
+from gradio.utils import get_upload_folder  # noqa: E402
 
 from kit.audio import AudioError  # noqa: E402
 from kit.explorer import (  # noqa: E402
@@ -30,7 +31,7 @@ from kit.explorer import (  # noqa: E402
     example_clips,
     random_positions,
 )
-from kit.playground import PLAYGROUND_SECONDS, picture, waveform_picture  # noqa: E402
+from kit.playground import PLAYGROUND_SECONDS, Drawing, picture, save_png, waveform_picture  # noqa: E402
 
 #: Largest upload the app accepts (passed to ``launch``); a 10-minute 8 kHz WAV is just under it.
 UPLOAD_LIMIT_MB = 10
@@ -38,6 +39,8 @@ MAX_FILE_SIZE = f"{UPLOAD_LIMIT_MB}mb"
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 EXPLORER = LatentExplorer()
 FIRST_MODEL = "conv-vae-2d"  # the sliders' model when the page opens
+#: Where the output pictures go: inside Gradio's cache folder, so that Gradio serves them as they are.
+PICTURES = Path(get_upload_folder()) / "latent-explorer"
 
 UPLOADS = f"Uploads: WAV, FLAC, OGG or MP3, at most {UPLOAD_LIMIT_MB} MB and {PLAYGROUND_SECONDS:.0f} s."
 INTRO = f"""
@@ -53,6 +56,7 @@ nothing is trained here, and nothing leaves this machine.
   (AIVAE), then decode evenly spaced points on the straight line between their codes.
 * **Audio to image playground** (lesson 7, cross-modal AIVAE): say or upload a digit and see the
   waveform, the 48x48 log-mel the model hears, the digit it draws and what LeNet reads in it.
+  The model draws a digit for any sound; the status line says when the clip does not sound like speech.
   {UPLOADS}
 """
 
@@ -62,12 +66,26 @@ def digit_picture(image: np.ndarray) -> np.ndarray:
     return picture(image, cmap="gray", scale=8)
 
 
+def served(rgb: np.ndarray, name: str) -> str:
+    """The path of a PNG of ``rgb`` that Gradio can serve while other requests run (:func:`save_png`).
+
+    Handlers return paths, never arrays: Gradio 6.31 would write an array's PNG to a path named by
+    its content on every request, rewriting a file that another request's client may be downloading.
+    """
+    return str(save_png(rgb, PICTURES, name))
+
+
+def digit_file(image: np.ndarray) -> str:
+    """A 28x28 digit in [0, 1] as a served 224x224 grey PNG."""
+    return served(digit_picture(image), "digit")
+
+
 # --- latent sliders ----------------------------------------------------------------------------------
 
 
-def decode(model: str, *positions: float) -> np.ndarray:
+def decode(model: str, *positions: float) -> str:
     """The digit at the sliders' positions."""
-    return digit_picture(EXPLORER.decode(model, positions))
+    return digit_file(EXPLORER.decode(model, positions))
 
 
 def reset(model: str) -> list:
@@ -99,10 +117,10 @@ def choose_model(model: str) -> list:
 # --- interpolation -----------------------------------------------------------------------------------
 
 
-def strip(images: np.ndarray) -> list[tuple[np.ndarray, str]]:
+def strip(images: np.ndarray) -> list[tuple[str, str]]:
     """Gallery items: each decoded digit with its place on the line (0 = start, 1 = end)."""
     weights = np.linspace(0, 1, len(images))
-    return [(digit_picture(image), f"{weight:.2f}") for image, weight in zip(images, weights, strict=True)]
+    return [(digit_file(image), f"{weight:.2f}") for image, weight in zip(images, weights, strict=True)]
 
 
 def interpolate_digits(
@@ -133,42 +151,68 @@ def interpolate_clips(first: str | None, last: str | None, steps: float) -> tupl
 # --- audio to image playground -----------------------------------------------------------------------
 
 
+def status_line(drawing: Drawing) -> str:
+    """What LeNet reads, whether the clip sounds like speech, and what was done to the input."""
+    status = f"LeNet reads the drawing as a {drawing.digit} ({drawing.probabilities.max():.0%} sure)."
+    if not drawing.speech_like:
+        status = (f"This does not sound like speech: {drawing.speech_reason}. The model draws a digit "
+                  f"for any sound, so this one means little. {status}")
+    if drawing.notes:
+        status += " Input " + "; ".join(drawing.notes) + "."
+    return status
+
+
+def speech_summary(drawing: Drawing) -> dict:
+    """The speech check as the API and the page show it: the verdict, why, and the three measures."""
+    check = drawing.speech
+    return {
+        "speech_like": check.speech_like,
+        "reason": check.reason,
+        "frame_flatness": round(check.frame_flatness, 8),
+        "average_flatness": round(check.average_flatness, 6),
+        "loudness_spread_db": round(check.loudness_spread_db, 2),
+    }
+
+
 def draw(path: str | None) -> tuple:
-    """Waveform, log-mel, drawn digit, LeNet's probabilities and a status line for one clip."""
+    """Waveform, log-mel, drawn digit, LeNet's probabilities, status line and speech check of one clip."""
     if not path:
-        return None, None, None, None, "Record or upload a spoken digit, or pick an example."
+        return None, None, None, None, "Record or upload a spoken digit, or pick an example.", None
     try:
         drawing = EXPLORER.playground.draw_file(path)
     except AudioError as error:
         gr.Warning(str(error))
-        return None, None, None, None, f"Cannot use this clip: {error}"
+        return None, None, None, None, f"Cannot use this clip: {error}", None
     probabilities = {str(digit): float(p) for digit, p in enumerate(drawing.probabilities)}
-    status = f"LeNet reads the drawing as a {drawing.digit} ({drawing.probabilities.max():.0%} sure)."
-    if drawing.notes:
-        status += " Input " + "; ".join(drawing.notes) + "."
     return (
-        waveform_picture(drawing.waveform),
-        picture(drawing.mel, flip=True, scale=6),
-        digit_picture(drawing.image),
+        served(waveform_picture(drawing.waveform), "waveform"),
+        served(picture(drawing.mel, flip=True, scale=6), "mel"),
+        digit_file(drawing.image),
         probabilities,
-        status,
+        status_line(drawing),
+        speech_summary(drawing),
     )
 
 
 # --- layout ------------------------------------------------------------------------------------------
 
 
-def image(label: str, elem_id: str, value: np.ndarray | None = None) -> gr.Image:
+def image(label: str, elem_id: str, value: str | None = None) -> gr.Image:
     """An output picture (PNG, so that pixels arrive exactly as computed)."""
     return gr.Image(
         value=value, label=label, elem_id=elem_id, format="png", interactive=False, buttons=["download"]
     )
 
 
-def audio_input(label: str) -> gr.Audio:
+def audio_input(label: str, elem_id: str | None = None) -> gr.Audio:
     """A clip from the microphone or a file, passed on as the file itself (no conversion)."""
     return gr.Audio(
-        sources=["microphone", "upload"], type="filepath", format=None, label=label, buttons=["download"]
+        sources=["microphone", "upload"],
+        type="filepath",
+        format=None,
+        label=label,
+        buttons=["download"],
+        elem_id=elem_id,
     )
 
 
@@ -268,7 +312,7 @@ with gr.Blocks(title="Latent explorer") as demo:
     with gr.Tab("Audio to image playground"):
         with gr.Row():
             with gr.Column():
-                clip = audio_input("a spoken digit: record or upload")
+                clip = audio_input("a spoken digit: record or upload", "playground-clip")
                 gr.Markdown(UPLOADS)
                 status = gr.Textbox(label="status", interactive=False, elem_id="playground-status")
                 gr.Examples(
@@ -289,7 +333,9 @@ with gr.Blocks(title="Latent explorer") as demo:
                 probabilities = gr.Label(
                     num_top_classes=10, label="what LeNet reads", elem_id="playground-probabilities"
                 )
-        clip.change(draw, clip, [waveform, mel, drawn, probabilities, status], api_name="draw")
+                with gr.Accordion("does it sound like speech? (the measures)", open=False):
+                    speech = gr.JSON(label="speech check", elem_id="playground-speech")
+        clip.change(draw, clip, [waveform, mel, drawn, probabilities, status, speech], api_name="draw")
 
 # The handlers only read the models, so two requests (one per core) may run at once.
 demo.queue(default_concurrency_limit=2)

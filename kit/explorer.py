@@ -85,7 +85,7 @@ class LatentExplorer:
     @torch.no_grad()
     def interpolate_clips(self, first: str | Path, last: str | Path, steps: int) -> np.ndarray:
         """``(steps, 28, 28)`` digits the AIVAE draws between two spoken clips; ``AudioError`` if unusable."""
-        start, end = self.playground.draw_file(first).latent, self.playground.draw_file(last).latent
+        start, end = self.playground.latent_of_file(first), self.playground.latent_of_file(last)
         return self.playground.decode(interpolate(start, end, steps))
 
 

@@ -13,6 +13,8 @@ The three feature shapes of the course are small frozen dataclasses whose
 * :class:`MfccFrames` - 39 frames x 13 coefficients of a 1-second window (seed 003);
 * :class:`MfccMean` - 40 MFCCs averaged over time (seed 000).
 
+:data:`FEATURES` holds one of each by name; :func:`feature_spec` looks one up.
+
 :func:`extract` applies one of them to a whole corpus and caches the result
 on disk, keyed by the feature parameters and the files.
 """
@@ -361,6 +363,16 @@ class MfccMean(FeatureSpec):
 MEL_IMAGE = MelImage()
 MFCC_FRAMES = MfccFrames()
 MFCC_MEAN = MfccMean()
+#: The course's feature shapes by name (``"mel48"``, ``"mfcc39x13"``, ``"mfcc40mean"``): what a zoo entry's
+#: ``"features"`` key names.
+FEATURES: dict[str, FeatureSpec] = {spec.name: spec for spec in (MEL_IMAGE, MFCC_FRAMES, MFCC_MEAN)}
+
+
+def feature_spec(name: str) -> FeatureSpec:
+    """The feature shape called ``name`` in :data:`FEATURES`; a ``ValueError`` listing them if unknown."""
+    if name not in FEATURES:
+        raise ValueError(f"no feature shape called {name!r}; the course has: {', '.join(FEATURES)}")
+    return FEATURES[name]
 
 
 def extract(corpus, spec: FeatureSpec = MEL_IMAGE, cache: bool = True, progress: bool = True) -> np.ndarray:

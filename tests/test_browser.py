@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from playwright.sync_api import Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,5 +83,21 @@ def test_a_bundled_example_is_drawn(page: Page):
     page.locator("#playground-digit img").wait_for()
     status = page.locator("#playground-status textarea")
     page.wait_for_function("() => document.querySelector('#playground-status textarea').value.length > 0")
-    assert status.input_value().startswith("LeNet reads the drawing as a")
+    assert status.input_value().startswith("LeNet reads the drawing as a")  # a spoken digit: not flagged
     assert page.locator("#playground-probabilities").inner_text().strip()
+
+
+def test_a_pure_tone_is_drawn_but_flagged(page: Page, tmp_path: Path):
+    """An uploaded 440 Hz tone: the digit is drawn, and the status line says it is not speech."""
+    tone = tmp_path / "tone.wav"
+    t = np.arange(8000) / 8000
+    sf.write(tone, (0.5 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 8000, subtype="PCM_16")
+    page.get_by_role("tab", name="Audio to image playground").click()
+    page.locator("#playground-clip").get_by_role("button", name="Upload file").click()
+    page.locator("#playground-clip input[type=file]").set_input_files(str(tone))
+    page.wait_for_function(
+        "() => document.querySelector('#playground-status textarea').value.includes('speech')"
+    )
+    status = page.locator("#playground-status textarea").input_value()
+    assert status.startswith("This does not sound like speech:") and "single line" in status
+    assert page.locator("#playground-digit img").get_attribute("src")

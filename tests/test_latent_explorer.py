@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -17,7 +20,10 @@ import soundfile as sf
 import soxr
 from PIL import Image
 
-from kit import explorer
+from kit import explorer, features, playground, zoo
+from kit.audio import AudioError, load_audio
+from kit.data import SOURCES
+from tests.conftest import require
 from tests.explorer_app import APP
 
 EXAMPLES = APP.parent / "examples"
@@ -164,7 +170,9 @@ def confidences(label: dict) -> dict[str, float]:
 def test_the_bundled_examples_are_drawn_as_their_digits(client):
     right = []
     for path in explorer.example_clips(EXAMPLES):
-        waveform, mel, digit, label, status = draw(client, path)
+        waveform, mel, digit, label, status, speech = draw(client, path)
+        assert speech["speech_like"] and speech["reason"] == "", f"{path.name} flagged: {speech}"
+        assert status.startswith("LeNet reads"), status
         assert pixels(waveform).shape == (120, 480) and pixels(mel).shape == (288, 288)
         assert pixels(digit).shape == (224, 224)
         probabilities = confidences(label)
@@ -182,13 +190,13 @@ def test_stereo_44k_and_mp3_simply_work(client, tmp_path):
     stereo = tmp_path / "stereo.wav"
     y44 = soxr.resample(y, sr, 44100)
     sf.write(stereo, np.stack([y44, 0.5 * y44], axis=1), 44100)
-    *_, label, status = draw(client, stereo)
+    *_, label, status, _ = draw(client, stereo)
     assert "resampled from 44,100 Hz" in status and "2 channels mixed down" in status
     assert label["label"] == "7"
 
     mp3 = tmp_path / "seven.mp3"
     sf.write(mp3, y44, 44100, format="MP3")
-    *_, label, status = draw(client, mp3)
+    *_, label, status, _ = draw(client, mp3)
     assert label["label"] == "7" and "resampled from 44,100 Hz" in status
 
 
@@ -211,17 +219,17 @@ def bad_inputs(folder: Path) -> dict[str, tuple[Path, str]]:
 @pytest.mark.parametrize("case", ["not audio", "silence", "ten minutes"])
 def test_bad_input_gets_a_clear_message_and_the_app_keeps_working(client, tmp_path, case):
     path, words = bad_inputs(tmp_path)[case]
-    waveform, mel, digit, label, status = draw(client, path)
+    waveform, mel, digit, label, status, speech = draw(client, path)
     assert words in status and status.startswith("Cannot use this clip:")
     assert "Traceback" not in status and str(tmp_path) not in status
-    assert waveform is None and digit is None
-    *_, label, status = draw(client, clip(4))  # a good request right after
+    assert waveform is None and digit is None and speech is None
+    *_, label, status, _ = draw(client, clip(4))  # a good request right after
     assert label["label"] and status.startswith("LeNet reads")
 
 
 def test_no_clip_asks_for_one(client):
-    *images, label, status = client.predict(None, api_name="/draw")
-    assert images == [None, None, None] and "Record or upload" in status
+    *images, label, status, speech = client.predict(None, api_name="/draw")
+    assert images == [None, None, None] and "Record or upload" in status and speech is None
 
 
 def test_uploads_over_the_limit_are_refused(app, client, tmp_path):
@@ -236,3 +244,179 @@ def test_uploads_over_the_limit_are_refused(app, client, tmp_path):
         response = httpx.post(app.demo.local_url + "gradio_api/upload", files={"files": stream}, timeout=60)
     assert response.status_code == 413
     assert "10 MB" in app.INTRO
+
+
+# --- does it sound like speech? ----------------------------------------------------------------------
+
+RATE = 8000
+
+
+def non_speech() -> dict[str, tuple[np.ndarray, str]]:
+    """One second of sounds that are not speech, each with words its reason must contain."""
+    t = np.arange(RATE) / RATE
+    clicks = np.zeros(RATE, np.float32)
+    clicks[[500, 3000, 6000]] = 0.9
+    noise = 0.3 * np.random.default_rng(0).standard_normal(RATE)
+    return {
+        "pure tone": (0.5 * np.sin(2 * np.pi * 440 * t), "a single line"),
+        "DC": (np.full(RATE, 0.5), "a single line"),
+        "clicks": (clicks, "all frequencies alike"),
+        "white noise": (noise, "all frequencies alike"),
+    }
+
+
+@pytest.mark.parametrize("case", list(non_speech()))
+def test_sounds_that_are_not_speech_are_flagged_and_still_drawn(app, case):
+    y, words = non_speech()[case]
+    drawing = app.EXPLORER.playground.draw_waveform(y.astype(np.float32), RATE)
+    assert not drawing.speech_like and words in drawing.speech_reason
+    assert drawing.image.shape == (28, 28) and drawing.probabilities.sum() == pytest.approx(1, abs=1e-5)
+
+
+def test_the_bundled_examples_sound_like_speech(app):
+    for path in explorer.example_clips(EXAMPLES):
+        drawing = app.EXPLORER.playground.draw_file(path)
+        assert drawing.speech_like, f"{path.name}: {drawing.speech_reason} ({drawing.speech})"
+
+
+def real_recordings(name: str, pattern: str) -> list[Path]:
+    require(name)
+    return sorted(SOURCES[name].locate().glob(pattern))
+
+
+REAL_SPEECH = [("fsdd", "recordings/*.wav"), ("speech_commands", "*/*.wav"), ("audiomnist", "**/*.wav")]
+
+
+@pytest.mark.parametrize("name, pattern", REAL_SPEECH)
+def test_real_speech_is_not_flagged(name, pattern):
+    """Every recording of the evaluation data sets passes as speech (checked, never tuned on)."""
+    paths = real_recordings(name, pattern)
+    assert paths
+    flagged = [p.name for p in paths if not playground.speech_check(load_audio(p)).speech_like]
+    assert flagged == [], f"{len(flagged)} of {len(paths)} real {name} recordings flagged: {flagged[:10]}"
+
+
+@pytest.mark.parametrize("case", list(non_speech()))
+def test_the_api_says_when_a_clip_is_not_speech(client, tmp_path, case):
+    y, words = non_speech()[case]
+    path = tmp_path / f"{case}.wav"
+    sf.write(path, y.astype(np.float32), RATE, subtype="PCM_16")
+    waveform, mel, digit, label, status, speech = draw(client, path)
+    assert status.startswith("This does not sound like speech:") and words in status
+    assert speech["speech_like"] is False and words in speech["reason"]
+    assert pixels(digit).shape == (224, 224) and f"as a {label['label']}" in status  # drawn all the same
+
+
+# --- the playground's work -----------------------------------------------------------------------------
+
+
+def test_raw_arrays_are_drawn_as_their_files(app, tmp_path):
+    """draw_waveform prepares raw samples (rate, channels) as draw_file does; only files skip it twice."""
+    y, sr = sf.read(clip(7), dtype="float32")
+    y44 = soxr.resample(y, sr, 44100)
+    stereo = np.stack([y44, y44], axis=1)
+    sf.write(tmp_path / "stereo.wav", stereo, 44100, subtype="FLOAT")
+    from_array = app.EXPLORER.playground.draw_waveform(stereo, 44100)
+    from_file = app.EXPLORER.playground.draw_file(tmp_path / "stereo.wav")
+    assert np.array_equal(from_array.waveform, from_file.waveform)
+    assert np.array_equal(from_array.image, from_file.image) and from_array.digit == 7
+    with pytest.raises(AudioError, match="at most 10 s"):
+        app.EXPLORER.playground.draw_waveform(np.tile(y, 20), sr)
+
+
+def test_interpolating_clips_encodes_without_drawing(app, monkeypatch):
+    first, last = clip(1), clip(8)
+    ends = [app.EXPLORER.playground.draw_file(p).image for p in (first, last)]
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("interpolate_clips drew a clip; it needs only the latents")
+
+    monkeypatch.setattr(playground.Playground, "_draw", no_drawing)
+    images = app.EXPLORER.interpolate_clips(first, last, 5)
+    assert images.shape == (5, 28, 28)
+    assert np.allclose(images[0], ends[0], atol=1e-6) and np.allclose(images[-1], ends[1], atol=1e-6)
+
+
+def test_the_playground_takes_its_features_from_the_zoo_entry(monkeypatch):
+    assert playground.Playground().features is features.MEL_IMAGE  # no "features" key yet: mel48
+    real_entry = zoo.entry
+
+    def entry(name: str) -> dict:
+        return {**real_entry(name), "features": "mfcc40mean"} if name == "fast-aivae" else real_entry(name)
+
+    monkeypatch.setattr(zoo, "entry", entry)
+    assert playground.Playground().features is features.MFCC_MEAN
+    monkeypatch.setattr(zoo, "entry", lambda name: {**real_entry(name), "features": "mel64"})
+    with pytest.raises(ValueError, match="no feature shape called 'mel64'.*mel48, mfcc39x13, mfcc40mean"):
+        playground.Playground()
+
+
+def test_feature_specs_by_name():
+    assert list(features.FEATURES) == ["mel48", "mfcc39x13", "mfcc40mean"]
+    assert all(spec.name == name for name, spec in features.FEATURES.items())
+    assert features.feature_spec("mfcc39x13") is features.MFCC_FRAMES
+
+
+# --- many users at once --------------------------------------------------------------------------------
+
+
+def test_identical_answers_never_rewrite_a_served_picture(app):
+    """The cause of lost downloads under load: a picture file rewritten while a client reads it."""
+    from gradio_client import Client, handle_file
+
+    lean = Client(app.demo.local_url, verbose=False, download_files=False, ssl_verify=False)
+    first = lean.predict(handle_file(str(clip(3))), api_name="/draw")
+    before = [Path(picture["path"]).stat() for picture in first[:3]]
+    again = lean.predict(handle_file(str(clip(3))), api_name="/draw")
+    assert [p["path"] for p in again[:3]] == [p["path"] for p in first[:3]]  # identical pictures, one file
+    after = [Path(picture["path"]).stat() for picture in again[:3]]
+    assert [(s.st_ino, s.st_mtime_ns, s.st_size) for s in after] == [
+        (s.st_ino, s.st_mtime_ns, s.st_size) for s in before
+    ]
+
+
+CLIENTS, CALLS_EACH, LOAD_SECONDS = 50, 2, 240
+
+
+def test_fifty_clients_at_once_lose_nothing(app, tmp_path):
+    """50 clients (own Client, own download folder) call /draw with the bundled clips at once.
+
+    Bounded: 100 calls on localhost, each with a timeout, the whole within LOAD_SECONDS.
+    """
+    from gradio_client import Client, handle_file
+
+    clips = explorer.example_clips(EXAMPLES)
+    start = threading.Barrier(CLIENTS, timeout=LOAD_SECONDS)
+    deadline = time.monotonic() + LOAD_SECONDS
+
+    def user(i: int) -> list[str]:
+        try:
+            client = Client(app.demo.local_url, verbose=False, download_files=str(tmp_path / f"client-{i}"),
+                            ssl_verify=False, httpx_kwargs={"timeout": 60})
+        except Exception as error:  # noqa: BLE001 - reported below; the others stop waiting
+            start.abort()
+            return [f"client {i} could not connect: {error!r}"]
+        try:
+            start.wait()
+        except threading.BrokenBarrierError:
+            return []  # another client could not connect: that one reports it
+        problems = []
+        for call in range(CALLS_EACH):
+            path = clips[(i + call) % len(clips)]
+            try:
+                job = client.submit(handle_file(str(path)), api_name="/draw")
+                *pictures, label, status, speech = job.result(timeout=max(1.0, deadline - time.monotonic()))
+                sizes = [pixels(p).shape for p in pictures]
+                if sizes != [(120, 480), (288, 288), (224, 224)] or not speech["speech_like"]:
+                    problems.append(f"{path.name}: {sizes} {speech}")
+            except Exception as error:  # noqa: BLE001 - every failure is reported below
+                problems.append(f"{path.name}: {error!r}")
+        return problems
+
+    pool = ThreadPoolExecutor(CLIENTS)
+    try:
+        futures = [pool.submit(user, i) for i in range(CLIENTS)]
+        problems = [p for f in futures for p in f.result(timeout=max(1.0, deadline - time.monotonic()))]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    assert problems == [], f"{len(problems)} of {CLIENTS * CALLS_EACH} calls failed: {problems[:5]}"
