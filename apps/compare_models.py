@@ -58,7 +58,7 @@ st.dataframe(
     hide_index=True,
     column_config={
         "accuracy": st.column_config.NumberColumn(
-            "judged accuracy", format="%.3f", help="the judge (column 'judge') reads the digit that was asked for"
+            "judged accuracy", format="%.3f", help="the judge (column 'judge') reads the digit asked for"
         ),
         "test_accuracy": st.column_config.NumberColumn(
             "test accuracy", format="%.3f", help="a classifier's own accuracy on the test set"

@@ -47,20 +47,40 @@ def _zoo(args) -> int:
         raise ValueError(f"zoo build needs a recipe name: {', '.join(RECIPES)} or all")
     for name in RECIPES if args.name == "all" else [args.name]:
         record = build(name, epochs=args.epochs)
-        print(f"{name}: {record['bytes'] / 1e6:.1f} MB, " + json.dumps(
-            {k: v for k, v in record["metrics"].items() if isinstance(v, float)}))
+        print(
+            f"{name}: {record['bytes'] / 1e6:.1f} MB, "
+            + json.dumps({k: v for k, v in record["metrics"].items() if isinstance(v, float)})
+        )
     return 0
 
 
 def _train(args) -> int:
     from .runs import RunConfig, parse_options, train_run
 
-    settings = {key: getattr(args, key) for key in ("data", "split", "pairing", "features", "epochs",
-                                                    "batch_size", "lr", "lr_schedule", "precision", "seed",
-                                                    "augment", "target")}
-    run_config = RunConfig(args.model, options=parse_options(args.option), track=args.track,
-                           quick=args.quick or config.quick_mode(),
-                           **{key: value for key, value in settings.items() if value is not None})
+    settings = {
+        key: getattr(args, key)
+        for key in (
+            "data",
+            "split",
+            "pairing",
+            "features",
+            "epochs",
+            "batch_size",
+            "lr",
+            "lr_schedule",
+            "precision",
+            "seed",
+            "augment",
+            "target",
+        )
+    }
+    run_config = RunConfig(
+        args.model,
+        options=parse_options(args.option),
+        track=args.track,
+        quick=args.quick or config.quick_mode(),
+        **{key: value for key, value in settings.items() if value is not None},
+    )
     run = train_run(run_config, args.name, resume=args.resume, overwrite=args.overwrite)
     print(f"{run.path}: " + ", ".join(f"{k} {v:.4g}" for k, v in run.metrics.items() if isinstance(v, float)))
     return 0
@@ -141,29 +161,54 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--target", type=float, help="stop once the tracked test metric reaches this")
     train.add_argument("--track", action="store_true", help="measure the test metric after every epoch")
     train.add_argument("--quick", action="store_true", help="the task's small subsets (as KIT_QUICK=1)")
-    train.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                       help="a model option, repeatable: --option latent_dim=2 --option init_logvar=-5")
+    train.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a model option, repeatable: --option latent_dim=2 --option init_logvar=-5",
+    )
     train.add_argument("--name", help="run folder name (default: from the settings)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run")
     evaluate = commands.add_parser("evaluate", help="measure a trained run again (writes metrics.json)")
     evaluate.add_argument("run", help="run name under runs/ or a path")
-    reproduce = commands.add_parser("reproduce", help="run missing reproduction rows, render docs/reproduction.md")
+    reproduce = commands.add_parser(
+        "reproduce", help="run missing reproduction rows, render docs/reproduction.md"
+    )
     reproduce.add_argument("rows", nargs="*", help="row ids (default: all; --list shows them)")
     reproduce.add_argument("--list", action="store_true", help="list the rows and whether they have a result")
-    reproduce.add_argument("--quick", action="store_true", help="every row on a tiny subset (documents untouched)")
-    reproduce.add_argument("--render-only", action="store_true", help="rebuild the documents from docs/results")
+    reproduce.add_argument(
+        "--quick", action="store_true", help="every row on a tiny subset (documents untouched)"
+    )
+    reproduce.add_argument(
+        "--render-only", action="store_true", help="rebuild the documents from docs/results"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"info": _info, "download": _download, "synth": _synth, "zoo": _zoo, "train": _train,
-               "evaluate": _evaluate, "reproduce": _reproduce}[args.command]
+    handler = {
+        "info": _info,
+        "download": _download,
+        "synth": _synth,
+        "zoo": _zoo,
+        "train": _train,
+        "evaluate": _evaluate,
+        "reproduce": _reproduce,
+    }[args.command]
     try:
         return handler(args)
-    except (data.DataNotFoundError, data.ChecksumError, CheckpointError, ConnectionError, OSError,
-            ValueError, KeyError) as error:
+    except (
+        data.DataNotFoundError,
+        data.ChecksumError,
+        CheckpointError,
+        ConnectionError,
+        OSError,
+        ValueError,
+        KeyError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 

@@ -60,7 +60,8 @@ class CrossModalData:
 
 def _split(corpus: SpokenDigits, split: str, seed: int) -> tuple[SpokenDigits, SpokenDigits]:
     if split == "voices":
-        held_out = [s for s in corpus.speaker_names if s == HELD_OUT_SPEAKER or s.startswith(TEST_ACCENT + "+")]
+        names = corpus.speaker_names
+        held_out = [s for s in names if s == HELD_OUT_SPEAKER or s.startswith(TEST_ACCENT + "+")]
         return speaker_split(corpus, held_out)
     if split == "random":
         return random_split(corpus, 0.1, seed)
@@ -89,11 +90,12 @@ def _audio_corpus(dataset: str) -> SpokenDigits:
 
 
 def _images(split: str, quick: bool, seed: int) -> DigitImages:
-    return digit_subset(split, (QUICK_IMAGES[0] if split == "train" else QUICK_IMAGES[1]) if quick else None, seed)
+    limit = (QUICK_IMAGES[0] if split == "train" else QUICK_IMAGES[1]) if quick else None
+    return digit_subset(split, limit, seed)
 
 
 def _audio_features(corpus: SpokenDigits, copies: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """48x48 log-mels of every clip plus ``copies`` augmented versions of each (:mod:`kit.augment`), and digits."""
+    """48x48 log-mels of every clip plus ``copies`` augmented versions of each, and their digits."""
     clean = features.extract(corpus)
     if not copies:
         return clean, corpus.digits
@@ -138,7 +140,8 @@ def cross_modal_data(
     description = (
         f"{dataset} ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
         f"{split} split, {pairing} pairing: {len(train.audio_index)} train pairs from "
-        f"{len(train_audio)} clips{augmented}, {len(test.audio_index)} test pairs from {len(test_audio)} clips"
+        f"{len(train_audio)} clips{augmented}, {len(test.audio_index)} test pairs from "
+        f"{len(test_audio)} clips"
     )
     return CrossModalData(train, test, test_images, description, train_audio, test_audio)
 

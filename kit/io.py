@@ -56,8 +56,10 @@ def load_checkpoint(path: str | Path) -> dict:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:  # truncated, not a torch file, or holds code: all refused the same way
-        raise CheckpointError(f"{path.name} is not a usable checkpoint ({type(error).__name__}: "
-                              f"{str(error).splitlines()[0][:200]})") from None
+        raise CheckpointError(
+            f"{path.name} is not a usable checkpoint ({type(error).__name__}: "
+            f"{str(error).splitlines()[0][:200]})"
+        ) from None
     if not isinstance(state, dict) or "model" not in state:
         raise CheckpointError(f"{path.name} holds no model weights")
     return state

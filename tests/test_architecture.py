@@ -1,4 +1,4 @@
-"""The kit's layout shows its architecture: every import points down a layer, never up (issue: a kit ready to double).
+"""The kit's layout shows its architecture: every import points down a layer, never up.
 
 Layers, lowest first. A module may import from its own layer or below; the
 apps, lessons and command line sit above everything.
@@ -12,8 +12,17 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parents[1] / "kit"
 LAYERS = [
     ["kit", "kit.config", "kit.io"],
-    ["kit.audio", "kit.features", "kit.data", "kit.pairing", "kit.augment", "kit.latent", "kit.metrics",
-     "kit.plot", "kit.models"],
+    [
+        "kit.audio",
+        "kit.features",
+        "kit.data",
+        "kit.pairing",
+        "kit.augment",
+        "kit.latent",
+        "kit.metrics",
+        "kit.plot",
+        "kit.models",
+    ],
     ["kit.zoo"],  # the store: load and publish trained models
     ["kit.train"],
     ["kit.evaluator", "kit.judges"],
@@ -69,5 +78,7 @@ def test_every_import_points_down():
 
 
 def test_the_check_itself_sees_an_upward_import(tmp_path):
-    assert layer_of("kit.train.trainer") == 3 and layer_of("kit.zoo.recipes") == 7 and layer_of("kit.zoo") == 2
+    assert (
+        layer_of("kit.train.trainer") == 3 and layer_of("kit.zoo.recipes") == 7 and layer_of("kit.zoo") == 2
+    )
     assert layer_of("kit.runs") > layer_of("kit.train")

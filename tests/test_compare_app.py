@@ -52,7 +52,8 @@ def test_the_table_lists_runs_and_zoo_models(runs_root):
         0.837
     )
     assert (
-        frame.loc["m2o", "diversity"] == pytest.approx(0.12) and frame.loc["zoo/lenet5", "test_accuracy"] == 0.99
+        frame.loc["m2o", "diversity"] == pytest.approx(0.12)
+        and frame.loc["zoo/lenet5", "test_accuracy"] == 0.99
     )
     assert not app.warning and not app.info
 

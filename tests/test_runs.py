@@ -119,7 +119,8 @@ def test_zoo_entries_with_and_without_history_and_samples(tmp_path):
     }
     a, b, c = runs.list_zoo(entries, tmp_path)
     assert (a.name, a.source, a.problem, a.samples) == ("zoo/a", "zoo", None, tmp_path / "a.png")
-    assert a.history == [{"epoch": 1.0, "train_loss": 5.0}] and a.epochs == 1 and a.metric("test_accuracy") == 0.98
+    assert a.history == [{"epoch": 1.0, "train_loss": 5.0}] and a.epochs == 1
+    assert a.metric("test_accuracy") == 0.98
     assert math.isnan(a.metric("accuracy"))  # a classifier's own accuracy is not a judge's reading
     assert b.history == [] and b.samples is None and b.epochs == 10
     assert "weights file b.pt is missing" in b.problem and "samples picture b.png is missing" in b.problem

@@ -1,4 +1,4 @@
-"""kit.train: the one Trainer's contract, guards and run folders; the new run path reproduces today's metrics."""
+"""kit.train: the one Trainer's contract, guards and run folders; the run path reproduces earlier metrics."""
 
 from __future__ import annotations
 
@@ -45,14 +45,21 @@ def test_checkpoint_round_trip_and_refusals(tmp_path):
     state = load_checkpoint(tmp_path / "good.pt")
     restored = LeNet5()
     restored.load_state_dict(state["model"])
-    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), restored.state_dict().values(),
-                                                  strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(model.state_dict().values(), restored.state_dict().values(), strict=True)
+    )
     (tmp_path / "truncated.pt").write_bytes((tmp_path / "good.pt").read_bytes()[:500])
     (tmp_path / "text.pt").write_text("not a checkpoint")
     (tmp_path / "code.pt").write_bytes(pickle.dumps(print))  # a pickle that would run code
     torch.save({"epoch": 1}, tmp_path / "empty.pt")
-    for name, message in [("truncated", "not a usable"), ("text", "not a usable"), ("code", "not a usable"),
-                          ("empty", "no model weights"), ("missing", "no such checkpoint")]:
+    for name, message in [
+        ("truncated", "not a usable"),
+        ("text", "not a usable"),
+        ("code", "not a usable"),
+        ("empty", "no model weights"),
+        ("missing", "no such checkpoint"),
+    ]:
         with pytest.raises(CheckpointError, match=message):
             load_checkpoint(tmp_path / f"{name}.pt")
 
@@ -92,7 +99,9 @@ def test_quick_aivae_draws_the_spoken_digit_well_above_chance(runs):
     assert run.path.name == "fast-aivae-mnist-fsdd-random-many-to-one_epochs=3_batch_size=64_quick"
     assert run.metrics["accuracy"] > 0.5 and run.metrics["judge"] == "lenet5"  # chance is 0.1
     assert 0 < run.metrics["diversity"] < 1 and run.samples_path.exists()
-    assert run.status["status"] == "finished" and run.status["seconds"] > 0 and "cores" in run.status["machine"]
+    assert (
+        run.status["status"] == "finished" and run.status["seconds"] > 0 and "cores" in run.status["machine"]
+    )
     assert evaluate_run(Run(run.path))["accuracy"] == pytest.approx(run.metrics["accuracy"])
 
 
@@ -100,7 +109,11 @@ def test_quick_aivae_draws_the_spoken_digit_well_above_chance(runs):
 # LeNet-5 2 epochs on a 6,000-image subset; fast-aivae 4 quick epochs (python -m kit train fast-aivae).
 # The LeNet subset is now drawn by the one MNIST path (kit.train.image_batches), not by a second random
 # draw of its own, so its images differ and the figure may move by sampling noise (measured: 0.841).
-BEFORE = {"lenet_accuracy": 0.8465, "fast_accuracy": 0.889, "fast_losses": [256.525, 205.218, 197.245, 190.033]}
+BEFORE = {
+    "lenet_accuracy": 0.8465,
+    "fast_accuracy": 0.889,
+    "fast_losses": [256.525, 205.218, 197.245, 190.033],
+}
 
 
 def test_the_new_run_path_reproduces_todays_metrics(runs, monkeypatch):
@@ -118,7 +131,9 @@ def test_the_new_run_path_reproduces_todays_metrics(runs, monkeypatch):
         torch.set_num_threads(threads)
     assert run.metrics["accuracy"] == pytest.approx(BEFORE["fast_accuracy"], abs=0.006)
     assert [row["train_loss"] for row in run.history()] == pytest.approx(BEFORE["fast_losses"], abs=0.05)
-    config = RunConfig("lenet5")  # the zoo's judge measured by the task, as every run is: the manifest's figure
+    config = RunConfig(
+        "lenet5"
+    )  # the zoo's judge measured by the task, as every run is: the manifest's figure
     judged = TASKS[config.task].evaluate(zoo.load("lenet5"), TASKS[config.task].data(config))
     assert judged["test_accuracy"] == zoo.entry("lenet5")["metrics"]["test_accuracy"] == 0.9887
 
@@ -155,8 +170,10 @@ class TwoPlayers(LeNet5):
     """A model that takes its own steps with two optimisers, as a GAN does."""
 
     def configure_optimizers(self, lr):
-        return [torch.optim.Adam(self.features.parameters(), lr=lr), torch.optim.Adam(self.classifier.parameters(),
-                                                                                     lr=lr)]
+        return [
+            torch.optim.Adam(self.features.parameters(), lr=lr),
+            torch.optim.Adam(self.classifier.parameters(), lr=lr),
+        ]
 
     def training_step(self, batch, optimizers, step):
         self.seen_steps = [*getattr(self, "seen_steps", []), step]
@@ -185,7 +202,8 @@ def test_early_stopping_stops_and_the_run_says_why(runs):
     run = Run.create("early", {"model": "lenet5"})
     stopper = EarlyStopping(monitor="val_loss", patience=1, mode="max")  # "max" loss: the first epoch is best
     history = Trainer(6, lr=3e-3, run=run, progress=False, callbacks=[stopper]).fit(
-        LeNet5(), toy_batches(), toy_batches(seed=1))
+        LeNet5(), toy_batches(), toy_batches(seed=1)
+    )
     assert len(history) == 2
     assert run.status["status"] == "stopped" and "early stop" in run.status["reason"]
 
@@ -195,8 +213,10 @@ def test_checkpoints_of_the_earlier_format_still_resume(runs):
     model = LeNet5()
     optimizer = torch.optim.Adam(model.parameters())
     history = [{"epoch": 1, "train_loss": 2.0, "seconds": 1.0}]
-    save_checkpoint(run.checkpoint_path, {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                                          "epoch": 1, "history": history})
+    save_checkpoint(
+        run.checkpoint_path,
+        {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": 1, "history": history},
+    )
     trainer = Trainer(2, run=run, progress=False)
     trainer.fit(LeNet5(), toy_batches(), resume=True)
     assert [row["epoch"] for row in trainer.history] == [1, 2] and trainer.step == 16

@@ -123,7 +123,8 @@ class VariationalAutoencoder(nn.Module):
         """The negative ELBO of ``batch``; ``step`` (from the Trainer) sets the KL warm-up's weight."""
         inputs, targets = self.inputs_and_targets(batch)
         mu, logvar = self.encode(inputs)
-        return elbo(self.decoder(reparametrize(mu, logvar)), targets, mu, logvar, self.current_kl_weight(step))
+        logits = self.decoder(reparametrize(mu, logvar))
+        return elbo(logits, targets, mu, logvar, self.current_kl_weight(step))
 
 
 def _drop_step_counter(state_dict, prefix, *args) -> None:

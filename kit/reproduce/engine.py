@@ -69,17 +69,35 @@ def _run_row(row: Row, quick: bool, progress: bool) -> dict:
         if row.zoo not in zoo.manifest():
             build(row.zoo, progress=progress)
         entry = zoo.entry(row.zoo)
-        return {"row": row.id, "source": row.source, "config": entry.get("config", config.as_dict()),
-                "metrics": entry["metrics"], "history": entry.get("history", []),
-                "run": entry.get("trained", {}) | {"command": entry["command"]}}
+        return {
+            "row": row.id,
+            "source": row.source,
+            "config": entry.get("config", config.as_dict()),
+            "metrics": entry["metrics"],
+            "history": entry.get("history", []),
+            "run": entry.get("trained", {}) | {"command": entry["command"]},
+        }
     run = train_run(config, resume=True, progress=progress)
     metrics = {key: value for key, value in run.metrics.items() if key != "confusion"}
-    return {"row": row.id, "source": row.source, "config": config.as_dict(), "metrics": metrics,
-            "history": run.history(), "run": run.status | {"command": config.command}}
+    return {
+        "row": row.id,
+        "source": row.source,
+        "config": config.as_dict(),
+        "metrics": metrics,
+        "history": run.history(),
+        "run": run.status | {"command": config.command},
+    }
 
 
-def reproduce(rows: list[Row], *, quick: bool = False, results: Path = RESULTS, progress: bool = True,
-              tables: dict[str, Table] | None = None, documents: tuple[Path, ...] = DOCUMENTS) -> dict[str, str]:
+def reproduce(
+    rows: list[Row],
+    *,
+    quick: bool = False,
+    results: Path = RESULTS,
+    progress: bool = True,
+    tables: dict[str, Table] | None = None,
+    documents: tuple[Path, ...] = DOCUMENTS,
+) -> dict[str, str]:
     """Run each row whose result is missing in ``results`` and render the documents; ``{row: outcome}``."""
     results.mkdir(parents=True, exist_ok=True)
     outcomes = {}
@@ -92,8 +110,13 @@ def reproduce(rows: list[Row], *, quick: bool = False, results: Path = RESULTS, 
             record = _run_row(row, quick, progress)
             outcomes[row.id] = "done"
         except Exception as error:  # one failing row must not stop the others: its reason is recorded
-            record = {"row": row.id, "source": row.source, "error": f"{type(error).__name__}: {error}",
-                      "traceback": traceback.format_exc(limit=3), "run": {"finished": now()}}
+            record = {
+                "row": row.id,
+                "source": row.source,
+                "error": f"{type(error).__name__}: {error}",
+                "traceback": traceback.format_exc(limit=3),
+                "run": {"finished": now()},
+            }
             outcomes[row.id] = f"failed: {record['error']}"
         write_json_atomic(result_path(row.id, results), record)
     if tables is not None:
@@ -103,13 +126,18 @@ def reproduce(rows: list[Row], *, quick: bool = False, results: Path = RESULTS, 
 
 def render_table(table: Table, rows: dict[str, Row], results: Path = RESULTS) -> str:
     """The markdown of ``table`` from the results of its rows."""
-    lines = ["| " + " | ".join(header for header, _ in table.columns) + " |",
-             "|" + "---|" * len(table.columns)]
+    lines = [
+        "| " + " | ".join(header for header, _ in table.columns) + " |",
+        "|" + "---|" * len(table.columns),
+    ]
     for row_id in table.rows:
         row, result = rows[row_id], load_result(row_id, results)
         if not result:
-            cells = [row.label] + ["not run yet: `python -m kit reproduce " + row.id + "`"] + \
-                    [""] * (len(table.columns) - 2)
+            cells = (
+                [row.label]
+                + ["not run yet: `python -m kit reproduce " + row.id + "`"]
+                + [""] * (len(table.columns) - 2)
+            )
         elif "error" in result:
             cells = [row.label, f"failed: {result['error'][:200]}"] + [""] * (len(table.columns) - 2)
         else:
@@ -130,8 +158,9 @@ def render_text(text: str, tables: dict[str, Table], rows: dict[str, Row], resul
     return MARKER.sub(replace, text)
 
 
-def render_documents(tables: dict[str, Table], results: Path = RESULTS,
-                     documents: tuple[Path, ...] = DOCUMENTS) -> list[Path]:
+def render_documents(
+    tables: dict[str, Table], results: Path = RESULTS, documents: tuple[Path, ...] = DOCUMENTS
+) -> list[Path]:
     """Rewrite the marked tables of ``documents`` from ``results``; the documents that changed."""
     from . import ROWS
 

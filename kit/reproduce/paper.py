@@ -1,4 +1,4 @@
-"""Rows of the paper (seed 001, Żelaszczyk & Mańdziuk) and its slides (seed 002): Tables 1, 3, 4, section 5.2.1.
+"""Rows of the paper (seed 001, Żelaszczyk & Mańdziuk) and its slides (seed 002): Tables 1, 3, 4, 5.2.1.
 
 Each table below is rendered into ``docs/reproduction.md`` (and the summary into
 the README) by ``python -m kit reproduce``; see :mod:`kit.reproduce`.
@@ -10,10 +10,10 @@ from ..runs import RunConfig
 from .engine import Row, Table
 
 
-def percent(metric: str) -> callable:
+def percent(metric: str, digits: int = 1) -> callable:
     def cell(row: Row, result: dict) -> str:
         value = result["metrics"].get(metric)
-        return "-" if value is None else f"{100 * value:.1f} %"
+        return "-" if value is None else f"{100 * value:.{digits}f} %"
 
     return cell
 
@@ -36,7 +36,7 @@ def label(row: Row, result: dict) -> str:
 
 def epochs(row: Row, result: dict) -> str:
     trained, planned = len(result.get("history", [])), result["config"].get("epochs")
-    return f"{trained}" if not planned or trained == planned else f"{trained} of {planned}"
+    return f"{trained or planned}" if not trained or trained == planned else f"{trained} of {planned}"
 
 
 def time_taken(row: Row, result: dict) -> str:
@@ -54,8 +54,11 @@ def machine(row: Row, result: dict) -> str:
 
 
 def split(row: Row, result: dict) -> str:
-    return {"random": "random 90/10 (paper)", "official": "FSDD official (takes 0-4)",
-            "speaker": "speaker held out"}.get(result["config"]["split"], result["config"]["split"])
+    return {
+        "random": "random 90/10 (paper)",
+        "official": "FSDD official (takes 0-4)",
+        "speaker": "speaker held out",
+    }.get(result["config"]["split"], result["config"]["split"])
 
 
 def model(row: Row, result: dict) -> str:
@@ -67,10 +70,21 @@ def pairing(row: Row, result: dict) -> str:
 
 
 def metric_table(rows: tuple[str, ...]) -> Table:
-    return Table(rows, (("model", model), ("audio split", split), ("paper", published("accuracy")),
-                        ("kit accuracy", percent("accuracy")), ("macro-F1", number("macro_f1", 3)),
-                        ("diversity", number("diversity")), ("Fréchet", number("frechet", 0)),
-                        ("epochs", epochs), ("time", time_taken), ("command", command)))
+    return Table(
+        rows,
+        (
+            ("model", model),
+            ("audio split", split),
+            ("paper", published("accuracy")),
+            ("kit accuracy", percent("accuracy")),
+            ("macro-F1", number("macro_f1", 3)),
+            ("diversity", number("diversity")),
+            ("Fréchet", number("frechet", 0)),
+            ("epochs", epochs),
+            ("time", time_taken),
+            ("command", command),
+        ),
+    )
 
 
 def fast(split: str, epochs: int = 5, pairing: str = "many-to-one") -> RunConfig:
@@ -78,56 +92,122 @@ def fast(split: str, epochs: int = 5, pairing: str = "many-to-one") -> RunConfig
 
 
 ROWS = (
-    Row("lenet5", "seed 001, Table 3", "LeNet-5 on the MNIST test set", {"test_accuracy": "98.7 %"},
-        zoo="lenet5"),
-    Row("table4-random", "seed 001, Table 4", "AIVAE, MNIST-FSDD, random 90/10, many-to-one",
-        {"accuracy": "94.2 %"}, fast("random")),
-    Row("table4-official", "seed 001, Table 4 (FSDD's own split)", "the same, FSDD's official split",
-        config=fast("official")),
-    Row("table4-speaker", "seed 001, Table 4 (a speaker held out)", "the same with a speaker held out",
-        config=fast("speaker")),
-    Row("table1-aivae", "seed 001, Tables 1 and 4; seed 002 (100 epochs, batch 128, Adam 1e-3)",
-        "the Table-1 AIVAE itself, to 94.2 % or 100 epochs", {"accuracy": "94.2 %"},
-        RunConfig("aivae", epochs=100, target=0.942, track=True)),
-    Row("pairing-one-to-one", "seed 001, section 5.2.1", "one-to-one pairing (FSDD; the paper: MNIST-SCD)",
-        {"accuracy": "86.6 % (MNIST-SCD)"}, fast("random", 30, "one-to-one")),
-    Row("pairing-resampled", "seed 000 (resampled pairing)", "resampled every epoch",
-        config=fast("random", 30, "resampled")),
-    Row("playground", "not in the paper: voices never heard", "the zoo's playground model",
-        zoo="fast-aivae"),
+    Row(
+        "lenet5",
+        "seed 001, Table 3",
+        "LeNet-5 on the MNIST test set",
+        {"test_accuracy": "98.7 %"},
+        zoo="lenet5",
+    ),
+    Row(
+        "table4-random",
+        "seed 001, Table 4",
+        "AIVAE, MNIST-FSDD, random 90/10, many-to-one",
+        {"accuracy": "94.2 %"},
+        fast("random"),
+    ),
+    Row(
+        "table4-official",
+        "seed 001, Table 4 (FSDD's own split)",
+        "the same, FSDD's official split",
+        config=fast("official"),
+    ),
+    Row(
+        "table4-speaker",
+        "seed 001, Table 4 (a speaker held out)",
+        "the same with a speaker held out",
+        config=fast("speaker"),
+    ),
+    Row(
+        "table1-aivae",
+        "seed 001, Tables 1 and 4; seed 002 (100 epochs, batch 128, Adam 1e-3)",
+        "the Table-1 AIVAE itself, to 94.2 % or 100 epochs",
+        {"accuracy": "94.2 %"},
+        RunConfig("aivae", epochs=100, target=0.942, track=True),
+    ),
+    Row(
+        "pairing-one-to-one",
+        "seed 001, section 5.2.1",
+        "one-to-one pairing (FSDD; the paper: MNIST-SCD)",
+        {"accuracy": "86.6 % (MNIST-SCD)"},
+        fast("random", 30, "one-to-one"),
+    ),
+    Row(
+        "pairing-resampled",
+        "seed 000 (resampled pairing)",
+        "resampled every epoch",
+        config=fast("random", 30, "resampled"),
+    ),
+    Row("playground", "not in the paper: voices never heard", "the zoo's playground model", zoo="fast-aivae"),
 )
 
-VOICES = (("held-out FSDD speaker (`yweweler`)", "heldout_fsdd_speaker_accuracy"),
-          ("held-out eSpeak accent (`en-029`, 8 voices)", "heldout_espeak_accent_accuracy"),
-          ("**Speech Commands sample** (22 speakers, 16 kHz)", "speech_commands_accuracy"),
-          ("**AudioMNIST sample** (48 kHz, studio)", "audiomnist_accuracy"),
-          ("**both samples**", "unseen_accuracy"))
+VOICES = (
+    ("held-out FSDD speaker (`yweweler`)", "heldout_fsdd_speaker_accuracy"),
+    ("held-out eSpeak accent (`en-029`, 8 voices)", "heldout_espeak_accent_accuracy"),
+    ("**Speech Commands sample** (22 speakers, 16 kHz)", "speech_commands_accuracy"),
+    ("**AudioMNIST sample** (48 kHz, studio)", "audiomnist_accuracy"),
+    ("**both samples**", "unseen_accuracy"),
+)
 
 
 def _voice_rows(row: Row, result: dict) -> str:
-    lines = [f"{name}: **{100 * result['metrics'][key]:.1f} %**" for name, key in VOICES
-             if key in result["metrics"]]
+    lines = [
+        f"{name}: **{100 * result['metrics'][key]:.1f} %**"
+        for name, key in VOICES
+        if key in result["metrics"]
+    ]
     return "<br>".join(lines)
 
 
 TABLES = {
-    "lenet": Table(("lenet5",), (("", label), ("paper", published("test_accuracy")),
-                                 ("kit", percent("test_accuracy")), ("epochs", epochs), ("time", time_taken),
-                                 ("command", command), ("machine", machine))),
+    "lenet": Table(
+        ("lenet5",),
+        (
+            ("", label),
+            ("paper", published("test_accuracy")),
+            ("kit", percent("test_accuracy", 2)),
+            ("epochs", epochs),
+            ("time", time_taken),
+            ("command", command),
+            ("machine", machine),
+        ),
+    ),
     "table4": metric_table(("table4-random", "table4-official", "table4-speaker", "table1-aivae")),
-    "table4-machines": Table(("table4-random", "table4-official", "table4-speaker", "table1-aivae"),
-                             (("row", label), ("machine, device, date", machine))),
-    "pairing": Table(("table4-random", "pairing-one-to-one", "pairing-resampled"),
-                     (("pairing", pairing), ("paper", published("accuracy")), ("kit accuracy", percent("accuracy")),
-                      ("macro-F1", number("macro_f1", 3)), ("diversity", number("diversity")),
-                      ("Fréchet", number("frechet", 0)), ("epochs", epochs), ("time", time_taken),
-                      ("command", command))),
-    "voices": Table(("playground",), (("model", label), ("LeNet reads the drawing as the spoken digit", _voice_rows),
-                                      ("command", command), ("machine", machine))),
-    "summary": Table(("lenet5", "table4-random", "table4-speaker", "table1-aivae", "pairing-one-to-one",
-                      "playground"),
-                     (("", label), ("paper", lambda row, result: next(iter(row.published.values()), "-")),
-                      ("kit", lambda row, result: _headline(result)))),
+    "table4-machines": Table(
+        ("table4-random", "table4-official", "table4-speaker", "table1-aivae"),
+        (("row", label), ("machine, device, date", machine)),
+    ),
+    "pairing": Table(
+        ("table4-random", "pairing-one-to-one", "pairing-resampled"),
+        (
+            ("pairing", pairing),
+            ("paper", published("accuracy")),
+            ("kit accuracy", percent("accuracy")),
+            ("macro-F1", number("macro_f1", 3)),
+            ("diversity", number("diversity")),
+            ("Fréchet", number("frechet", 0)),
+            ("epochs", epochs),
+            ("time", time_taken),
+            ("command", command),
+        ),
+    ),
+    "voices": Table(
+        ("playground",),
+        (
+            ("model", label),
+            ("LeNet reads the drawing as the spoken digit", _voice_rows),
+            ("command", command),
+            ("machine", machine),
+        ),
+    ),
+    "summary": Table(
+        ("lenet5", "table4-random", "table4-speaker", "table1-aivae", "pairing-one-to-one", "playground"),
+        (
+            ("", label),
+            ("paper", lambda row, result: next(iter(row.published.values()), "-")),
+            ("kit", lambda row, result: _headline(result)),
+        ),
+    ),
 }
 
 

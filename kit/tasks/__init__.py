@@ -22,8 +22,9 @@ from .audio_to_image import AudioToImage
 from .base import Task, TaskData
 from .images import ImageClassification, ImageReconstruction
 
-TASKS: dict[str, Task] = {task.name: task for task in (ImageClassification(), ImageReconstruction(),
-                                                       AudioToImage())}
+TASKS: dict[str, Task] = {
+    task.name: task for task in (ImageClassification(), ImageReconstruction(), AudioToImage())
+}
 
 
 def task_of(model: str) -> Task:
@@ -35,5 +36,12 @@ def task_of(model: str) -> Task:
     return TASKS[MODELS[model].task]
 
 
-__all__ = ["TASKS", "AudioToImage", "ImageClassification", "ImageReconstruction", "Task", "TaskData",
-           "task_of"]
+__all__ = [
+    "TASKS",
+    "AudioToImage",
+    "ImageClassification",
+    "ImageReconstruction",
+    "Task",
+    "TaskData",
+    "task_of",
+]

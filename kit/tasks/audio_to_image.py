@@ -29,8 +29,15 @@ class AudioToImage(Task):
     tracked = "test_accuracy"
 
     def data(self, config) -> TaskData:
-        data = cross_modal_data(config.data, config.split, config.pairing, config.seed, config.batch_size,
-                                config.quick, augment_copies=config.augment)
+        data = cross_modal_data(
+            config.data,
+            config.split,
+            config.pairing,
+            config.seed,
+            config.batch_size,
+            config.quick,
+            augment_copies=config.augment,
+        )
         return TaskData(data.train, None, data, data.description)
 
     def prepare_model(self, model, data) -> None:
@@ -41,8 +48,11 @@ class AudioToImage(Task):
 
     def evaluate(self, model, data) -> dict:
         judge = load_judge("image")
-        return {"judge": JUDGES["image"], **evaluate_generator(model, data.test, judge),
-                **unseen_voice_accuracy(model, judge)}
+        return {
+            "judge": JUDGES["image"],
+            **evaluate_generator(model, data.test, judge),
+            **unseen_voice_accuracy(model, judge),
+        }
 
     def samples(self, model, data):
         """The digit drawn for the first test pair of every digit."""

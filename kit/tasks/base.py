@@ -21,7 +21,7 @@ class TaskData:
 
 
 class Task:
-    """One kind of problem. Subclasses set the class attributes and implement :meth:`data` and :meth:`evaluate`."""
+    """One kind of problem: subclasses set the class attributes, :meth:`data` and :meth:`evaluate`."""
 
     name: str = ""
     data_sets: tuple[str, ...] = ()  # the first is the default
@@ -32,14 +32,21 @@ class Task:
 
     def defaults(self) -> dict:
         """Values for the config fields this task decides when the user does not."""
-        return {"data": self.data_sets[0], "split": self.splits[0] if self.splits else None,
-                "pairing": self.pairings[0] if self.pairings else None,
-                "features": self.features[0] if self.features else None}
+        return {
+            "data": self.data_sets[0],
+            "split": self.splits[0] if self.splits else None,
+            "pairing": self.pairings[0] if self.pairings else None,
+            "features": self.features[0] if self.features else None,
+        }
 
     def check(self, config) -> None:
         """Refuse settings this task does not have, with the choices it does."""
-        for key, choices in (("data", self.data_sets), ("split", self.splits), ("pairing", self.pairings),
-                             ("features", self.features)):
+        for key, choices in (
+            ("data", self.data_sets),
+            ("split", self.splits),
+            ("pairing", self.pairings),
+            ("features", self.features),
+        ):
             value = getattr(config, key)
             if choices and value not in choices:
                 raise ValueError(f"{self.name}: {key} {value!r} is not one of {', '.join(choices)}")

@@ -17,8 +17,9 @@ def _mnist(config) -> TaskData:
     limits = QUICK_IMAGES if config.quick else (None, None)
     train = image_batches("train", config.batch_size, limit=limits[0], seed=config.seed)
     test = image_batches("test", 1000, limit=limits[1], seed=config.seed, shuffle=False)
-    return TaskData(train, test, test, f"MNIST: {len(train.tensors[0])} train and {len(test.tensors[0])} "
-                                       "test images")
+    return TaskData(
+        train, test, test, f"MNIST: {len(train.tensors[0])} train and {len(test.tensors[0])} test images"
+    )
 
 
 class ImageClassification(Task):
@@ -34,9 +35,11 @@ class ImageClassification(Task):
     def evaluate(self, model, data) -> dict:
         images, labels = data.test.tensors
         predicted = model.eval()(images).argmax(1).numpy()
-        return {"test_accuracy": float((predicted == labels.numpy()).mean()),
-                "test_macro_f1": float(f1_score(labels.numpy(), predicted, average="macro")),
-                "count": len(labels)}
+        return {
+            "test_accuracy": float((predicted == labels.numpy()).mean()),
+            "test_macro_f1": float(f1_score(labels.numpy(), predicted, average="macro")),
+            "count": len(labels),
+        }
 
     def samples(self, model, data):
         images, labels = data.test.tensors
@@ -59,8 +62,9 @@ class ImageReconstruction(Task):
 
     def evaluate(self, model, data) -> dict:
         images, labels = data.test.tensors
-        return judge_samples("image", self._reconstructions(model, data), labels.numpy(), images.numpy(),
-                             labels.numpy())
+        return judge_samples(
+            "image", self._reconstructions(model, data), labels.numpy(), images.numpy(), labels.numpy()
+        )
 
     def samples(self, model, data):
         return self._reconstructions(model, data)[:20], data.test.tensors[1][:20].tolist()

@@ -1,6 +1,6 @@
 """Training: the one :class:`Trainer`, batches, run folders, devices and checkpoints (lessons 4-11).
 
-``trainer``   the Trainer and its contract (``model.loss``; optional ``configure_optimizers``, ``training_step``)
+``trainer``   the Trainer and its contract (``loss``; optional ``configure_optimizers``, ``training_step``)
 ``callbacks`` EarlyStopping, StopAtTarget
 ``batches``   in-memory mini-batches; the one path from MNIST to batches
 ``folder``    the run folder's format
@@ -15,7 +15,18 @@ from .folder import Run
 from .trainer import Trainer, TrainingDiverged
 
 __all__ = [
-    "Batches", "CheckpointError", "EarlyStopping", "Run", "StopAtTarget", "Trainer", "TrainingDiverged",
-    "autocast", "digit_subset", "image_batches", "load_checkpoint", "pick_device", "save_checkpoint",
+    "Batches",
+    "CheckpointError",
+    "EarlyStopping",
+    "Run",
+    "StopAtTarget",
+    "Trainer",
+    "TrainingDiverged",
+    "autocast",
+    "digit_subset",
+    "image_batches",
+    "load_checkpoint",
+    "pick_device",
+    "save_checkpoint",
     "seed_everything",
 ]

@@ -36,7 +36,7 @@ class Batches:
         order = self.order()
         self.passes += 1
         for start in range(0, len(order), self.batch_size):
-            index = order[start:start + self.batch_size]
+            index = order[start : start + self.batch_size]
             yield tuple(t[index] for t in self.tensors)
 
 
@@ -51,9 +51,15 @@ def digit_subset(split: str, limit: int | None = None, seed: int = 0):
     return images
 
 
-def image_batches(split: str, batch_size: int = 128, limit: int | None = None, seed: int = 0,
-                  shuffle: bool = True) -> Batches:
+def image_batches(
+    split: str, batch_size: int = 128, limit: int | None = None, seed: int = 0, shuffle: bool = True
+) -> Batches:
     """``(images in [0, 1], labels)`` batches of MNIST ``split``; see :func:`digit_subset` for ``limit``."""
     images = digit_subset(split, limit, seed)
-    return Batches(torch.from_numpy(images.as_float()), torch.from_numpy(images.labels),
-                   batch_size=batch_size, shuffle=shuffle, seed=seed)
+    return Batches(
+        torch.from_numpy(images.as_float()),
+        torch.from_numpy(images.labels),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+    )

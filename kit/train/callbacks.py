@@ -31,14 +31,17 @@ class EarlyStopping:
 
     def on_epoch_end(self, trainer, model, record: dict) -> None:
         value = record[self.monitor]
-        better = value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
+        better = (
+            value < self.best - self.min_delta if self.mode == "min" else value > self.best + self.min_delta
+        )
         if math.isnan(self.best) or better:
             self.best, self.waited = value, 0
             return
         self.waited += 1
         if self.waited >= self.patience:
-            trainer.stop_reason = (f"early stop: {self.monitor} has not improved on {self.best:.4g} for "
-                                   f"{self.patience} epochs")
+            trainer.stop_reason = (
+                f"early stop: {self.monitor} has not improved on {self.best:.4g} for {self.patience} epochs"
+            )
 
 
 @dataclass
@@ -50,4 +53,6 @@ class StopAtTarget:
 
     def on_epoch_end(self, trainer, model, record: dict) -> None:
         if record.get(self.monitor, -math.inf) >= self.target:
-            trainer.stop_reason = f"target reached: {self.monitor} {record[self.monitor]:.4g} >= {self.target}"
+            trainer.stop_reason = (
+                f"target reached: {self.monitor} {record[self.monitor]:.4g} >= {self.target}"
+            )

@@ -49,7 +49,7 @@ def bfloat16_supported(device: torch.device) -> bool:
 
 
 def resolve_precision(precision: str, model: torch.nn.Module, device: torch.device) -> str:
-    """``"float32"`` or ``"bfloat16"``: ``"auto"`` takes the model's ``preferred_precision`` if the device has it."""
+    """``"float32"`` or ``"bfloat16"``; ``"auto"``: the model's preferred precision if the device has it."""
     if precision not in PRECISIONS:
         raise ValueError(f"precision {precision!r}: choose from {', '.join(PRECISIONS)}")
     if precision == "auto":

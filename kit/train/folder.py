@@ -41,14 +41,23 @@ class Run:
     path: Path
 
     @classmethod
-    def create(cls, name: str, config: dict, *, resume: bool = False, overwrite: bool = False,
-               root: Path | None = None) -> Run:
+    def create(
+        cls,
+        name: str,
+        config: dict,
+        *,
+        resume: bool = False,
+        overwrite: bool = False,
+        root: Path | None = None,
+    ) -> Run:
         """Make ``runs/NAME`` for a new run; an existing one needs ``resume`` or ``overwrite``."""
         path = (root or runs_dir()) / name
         if path.exists() and any(path.iterdir()) and not resume:
             if not overwrite:
-                raise FileExistsError(f"run {path} exists: continue it (resume=True, --resume), start it "
-                                      "again (overwrite=True, --overwrite) or choose another name")
+                raise FileExistsError(
+                    f"run {path} exists: continue it (resume=True, --resume), start it "
+                    "again (overwrite=True, --overwrite) or choose another name"
+                )
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
         run = cls(path)
@@ -123,8 +132,11 @@ def machine() -> str:
 
     processor = platform.processor() or platform.machine()
     try:
-        names = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                 if line.startswith("model name")]
+        names = [
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ]
         processor = names[0] if names else processor
     except OSError:
         pass
@@ -132,8 +144,10 @@ def machine() -> str:
         memory = f", {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB"
     except (ValueError, OSError, AttributeError):
         memory = ""
-    return (f"{processor}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}, "
-            f"torch {torch.__version__}")
+    return (
+        f"{processor}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}, "
+        f"torch {torch.__version__}"
+    )
 
 
 @cache
@@ -142,10 +156,22 @@ def code_version() -> str:
     from .. import __version__
 
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                                text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "kit"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "kit"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return f"kit {__version__}"
     return f"{commit}{'+changes' if dirty else ''}"

@@ -84,8 +84,13 @@ class Trainer:
     step: int = 0  # optimisation steps taken (by fit, across resumes)
     stop_reason: str | None = None  # set by a callback (or by fit) when training ends early
 
-    def fit(self, model: torch.nn.Module, train_batches: Iterable, val_batches: Iterable | None = None,
-            resume: bool = False) -> list[dict]:
+    def fit(
+        self,
+        model: torch.nn.Module,
+        train_batches: Iterable,
+        val_batches: Iterable | None = None,
+        resume: bool = False,
+    ) -> list[dict]:
         if self.lr_schedule not in LR_SCHEDULES:
             raise ValueError(f"lr_schedule {self.lr_schedule!r}: choose from {', '.join(LR_SCHEDULES)}")
         seed_everything(self.seed)
@@ -97,17 +102,23 @@ class Trainer:
         first_epoch = self._resume(model, optimizers, schedulers, len(train_batches)) if resume else 0
         self.stop_reason = None
         if self.run is not None:
-            self.run.update_status(status="running", device=str(device), precision=precision,
-                                   machine=machine(), code=code_version(),
-                                   **({} if self.run.status.get("started") else {"started": now()}))
+            self.run.update_status(
+                status="running",
+                device=str(device),
+                precision=precision,
+                machine=machine(),
+                code=code_version(),
+                **({} if self.run.status.get("started") else {"started": now()}),
+            )
         plot = _LivePlot() if (self.live_plot if self.live_plot is not None else _in_notebook()) else None
         takes_step = "step" in inspect.signature(model.loss).parameters
         for epoch in range(first_epoch, self.epochs):
             start = time.perf_counter()
             model.train()
             try:
-                train = self._train_epoch(model, train_batches, device, precision, optimizers, schedulers,
-                                          epoch, takes_step)
+                train = self._train_epoch(
+                    model, train_batches, device, precision, optimizers, schedulers, epoch, takes_step
+                )
             except TrainingDiverged as error:
                 if self.run is not None:
                     self.run.update_status(status="diverged", reason=str(error), finished=now())
@@ -134,17 +145,22 @@ class Trainer:
             if self.stop_reason:
                 break
         if self.run is not None:
-            self.run.update_status(status="stopped" if self.stop_reason else "finished",
-                                   reason=self.stop_reason, epochs=len(self.history), steps=self.step,
-                                   seconds=round(sum(row["seconds"] for row in self.history), 1),
-                                   finished=now())
+            self.run.update_status(
+                status="stopped" if self.stop_reason else "finished",
+                reason=self.stop_reason,
+                epochs=len(self.history),
+                steps=self.step,
+                seconds=round(sum(row["seconds"] for row in self.history), 1),
+                finished=now(),
+            )
         model.eval()
         return self.history
 
     def _scheduler(self, optimizer, steps_per_epoch: int):
         if self.lr_schedule == "onecycle":
-            return torch.optim.lr_scheduler.OneCycleLR(optimizer, self.lr, epochs=self.epochs,
-                                                       steps_per_epoch=steps_per_epoch)
+            return torch.optim.lr_scheduler.OneCycleLR(
+                optimizer, self.lr, epochs=self.epochs, steps_per_epoch=steps_per_epoch
+            )
         if self.lr_schedule == "plateau":
             return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.1, patience=3)
         return None
@@ -158,8 +174,9 @@ class Trainer:
         saved_optimizers = state.get("optimizers") or [state["optimizer"]]  # one "optimizer": older runs
         for optimizer, saved in zip(optimizers, saved_optimizers, strict=True):
             optimizer.load_state_dict(saved)
-        for scheduler, saved in zip(schedulers, state.get("schedulers") or [state.get("scheduler")],
-                                    strict=False):
+        for scheduler, saved in zip(
+            schedulers, state.get("schedulers") or [state.get("scheduler")], strict=False
+        ):
             if scheduler is not None and saved is not None:
                 scheduler.load_state_dict(saved)
         self.history, epoch = list(state["history"]), int(state["epoch"])
@@ -170,28 +187,42 @@ class Trainer:
         """Checkpoint and history, if the weights are all finite (else the last good checkpoint stays)."""
         for name, tensor in model.state_dict().items():
             if tensor.is_floating_point() and not torch.isfinite(tensor).all():
-                error = TrainingDiverged(f"step {self.step}: weight {name} holds NaN or infinity; training "
-                                         "stopped, the last good checkpoint is kept", self.step)
+                error = TrainingDiverged(
+                    f"step {self.step}: weight {name} holds NaN or infinity; training "
+                    "stopped, the last good checkpoint is kept",
+                    self.step,
+                )
                 if self.run is not None:
                     self.run.update_status(status="diverged", reason=str(error), finished=now())
                 raise error
         if self.run is None:
             return
-        state = {"model": model.state_dict(), "optimizers": [o.state_dict() for o in optimizers],
-                 "schedulers": [s.state_dict() if s is not None else None for s in schedulers],
-                 "epoch": epoch, "step": self.step, "history": self.history}
+        state = {
+            "model": model.state_dict(),
+            "optimizers": [o.state_dict() for o in optimizers],
+            "schedulers": [s.state_dict() if s is not None else None for s in schedulers],
+            "epoch": epoch,
+            "step": self.step,
+            "history": self.history,
+        }
         save_checkpoint(self.run.checkpoint_path, state)
         self.run.write_history(self.history)
-        self.run.update_status(epochs=epoch, steps=self.step,
-                               seconds=round(sum(row["seconds"] for row in self.history), 1))
+        self.run.update_status(
+            epochs=epoch, steps=self.step, seconds=round(sum(row["seconds"] for row in self.history), 1)
+        )
 
-    def _train_epoch(self, model, batches, device, precision, optimizers, schedulers, epoch,
-                     takes_step) -> dict[str, float]:
+    def _train_epoch(
+        self, model, batches, device, precision, optimizers, schedulers, epoch, takes_step
+    ) -> dict[str, float]:
         manual = getattr(model, "training_step", None)
         per_step = [s for s in schedulers if isinstance(s, torch.optim.lr_scheduler.OneCycleLR)]
         totals, count = {}, 0
-        bar = tqdm(batches, desc=f"epoch {epoch + 1}/{self.epochs}", leave=False,
-                   disable=not self.progress or quick_mode())
+        bar = tqdm(
+            batches,
+            desc=f"epoch {epoch + 1}/{self.epochs}",
+            leave=False,
+            disable=not self.progress or quick_mode(),
+        )
         for batch in bar:
             batch = _to(batch, device)
             self.step += 1
@@ -240,11 +271,16 @@ def _to(batch, device) -> tuple:
 def _checked(terms: dict, step: int) -> dict[str, float]:
     """The loss terms as floats (one synchronisation), or :class:`TrainingDiverged` naming the bad one."""
     names = list(terms)
-    values = torch.stack([torch.as_tensor(terms[name]).detach().float().reshape(()) for name in names]).tolist()
+    values = torch.stack(
+        [torch.as_tensor(terms[name]).detach().float().reshape(()) for name in names]
+    ).tolist()
     for name, value in zip(names, values, strict=True):
         if not math.isfinite(value):
-            raise TrainingDiverged(f"step {step}: the loss term {name!r} is {value}; training stopped before "
-                                   "this step changed the weights, the last good checkpoint is kept", step)
+            raise TrainingDiverged(
+                f"step {step}: the loss term {name!r} is {value}; training stopped before "
+                "this step changed the weights, the last good checkpoint is kept",
+                step,
+            )
     return dict(zip(names, values, strict=True))
 
 
