@@ -59,8 +59,8 @@ def test_kl_warmup_rises_linearly_with_the_trainers_step():
     early = model.loss(batch, step=1)
     torch.manual_seed(0)
     late = model.loss(batch, step=5)
-    assert early["loss"] == pytest.approx(early["reconstruction"].item())  # weight 0: no KL in the loss
-    assert late["loss"] == pytest.approx((late["reconstruction"] + late["kl"]).item())
+    assert early["loss"].item() == pytest.approx(early["reconstruction"].item())  # weight 0: no KL in the loss
+    assert late["loss"].item() == pytest.approx((late["reconstruction"] + late["kl"]).item())
 
 
 def test_input_standardisation_is_fitted_and_saved():
