@@ -59,7 +59,7 @@ def test_kl_warmup_rises_linearly_with_the_trainers_step():
     early = model.loss(batch, step=1)
     torch.manual_seed(0)
     late = model.loss(batch, step=5)
-    assert early["loss"].item() == pytest.approx(early["reconstruction"].item())  # weight 0: no KL in the loss
+    assert early["loss"].item() == pytest.approx(early["reconstruction"].item())  # weight 0: no KL
     assert late["loss"].item() == pytest.approx((late["reconstruction"] + late["kl"]).item())
 
 
