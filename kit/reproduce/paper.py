@@ -69,22 +69,21 @@ def pairing(row: Row, result: dict) -> str:
     return result["config"]["pairing"]
 
 
+#: The columns every generator row shares: the paper's figure, the judge's measures, how it was made.
+JUDGED_COLUMNS = (
+    ("paper", published("accuracy")),
+    ("kit accuracy", percent("accuracy")),
+    ("macro-F1", number("macro_f1", 3)),
+    ("diversity", number("diversity")),
+    ("Fréchet", number("frechet", 0)),
+    ("epochs", epochs),
+    ("time", time_taken),
+    ("command", command),
+)
+
+
 def metric_table(rows: tuple[str, ...]) -> Table:
-    return Table(
-        rows,
-        (
-            ("model", model),
-            ("audio split", split),
-            ("paper", published("accuracy")),
-            ("kit accuracy", percent("accuracy")),
-            ("macro-F1", number("macro_f1", 3)),
-            ("diversity", number("diversity")),
-            ("Fréchet", number("frechet", 0)),
-            ("epochs", epochs),
-            ("time", time_taken),
-            ("command", command),
-        ),
-    )
+    return Table(rows, (("model", model), ("audio split", split), *JUDGED_COLUMNS))
 
 
 def fast(split: str, epochs: int = 5, pairing: str = "many-to-one") -> RunConfig:
@@ -179,17 +178,7 @@ TABLES = {
     ),
     "pairing": Table(
         ("table4-random", "pairing-one-to-one", "pairing-resampled"),
-        (
-            ("pairing", pairing),
-            ("paper", published("accuracy")),
-            ("kit accuracy", percent("accuracy")),
-            ("macro-F1", number("macro_f1", 3)),
-            ("diversity", number("diversity")),
-            ("Fréchet", number("frechet", 0)),
-            ("epochs", epochs),
-            ("time", time_taken),
-            ("command", command),
-        ),
+        (("pairing", pairing), *JUDGED_COLUMNS),
     ),
     "voices": Table(
         ("playground",),

@@ -150,28 +150,21 @@ def machine() -> str:
     )
 
 
+def _git(*args: str) -> str:
+    """The output of ``git ARGS`` in the repository (raises if git is missing or fails)."""
+    done = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=5,
+                          check=True)
+    return done.stdout.strip()
+
+
 @cache
 def code_version() -> str:
     """The git commit of the kit (with ``+changes`` when the working tree differs), else its version."""
     from .. import __version__
 
     try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "kit"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        ).stdout.strip()
+        commit = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no", "kit")
     except (OSError, subprocess.SubprocessError):
         return f"kit {__version__}"
     return f"{commit}{'+changes' if dirty else ''}"
