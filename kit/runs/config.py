@@ -1,4 +1,4 @@
-"""One run configuration for every model: what to train, on what, how; its name and its command (lessons 7-11).
+"""One run configuration for every model: what to train, on what, how; its name and command (lessons 7-11).
 
 A :class:`RunConfig` is all a run needs to be repeated: the model and its
 options, the task (from the model: :mod:`kit.tasks`), the data, split, pairing

@@ -79,7 +79,7 @@ def load_run_model(run: Run) -> tuple[torch.nn.Module, TaskData]:
 
 
 def evaluate_run(run: Run, model: torch.nn.Module | None = None, data: TaskData | None = None) -> dict:
-    """Measure a run's model on its test data (rebuilt from the run when not given); writes metrics and samples."""
+    """Measure a run's model on its test data (rebuilt when not given); write its metrics and samples."""
     import matplotlib.pyplot as plt
 
     from .. import plot

@@ -130,7 +130,8 @@ def _zoo_record(name: str, entry: dict, folder: Path) -> RunRecord:
         "zoo",
         path,
         metrics=metrics,
-        config=entry.get("config") or {key: entry[key] for key in ("model", "options", "data") if key in entry},
+        config=entry.get("config")
+        or {key: entry[key] for key in ("model", "options", "data") if key in entry},
         status={"status": "published"},
         modified=path.stat().st_mtime if path.is_file() else 0.0,
     )
