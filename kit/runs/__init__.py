@@ -24,5 +24,6 @@ from .records import (
 
 __all__ = [
     "METRIC_COLUMNS", "TABLE_COLUMNS", "Run", "RunConfig", "RunRecord", "build", "curve_keys", "evaluate_run",
-    "list_runs", "list_zoo", "load_run_model", "parse_options", "read_run", "table", "trade_off_points", "train_run",
+    "list_runs", "list_zoo", "load_run_model", "parse_options", "read_run", "table", "trade_off_points",
+    "train_run",
 ]
