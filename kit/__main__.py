@@ -1,4 +1,4 @@
-"""Command line of the kit: ``python -m kit info | download | synth | zoo | train | evaluate | reproduce``.
+"""The kit's command line: ``python -m kit info|download|synth|zoo|train|sweep|evaluate|reproduce``.
 
 The light commands (``info``, ``download``) never import the training stack;
 the others import what they need when they run.
@@ -54,36 +54,39 @@ def _zoo(args) -> int:
     return 0
 
 
-def _train(args) -> int:
-    from .runs import RunConfig, parse_options, train_run
+def _run_config(args):
+    """The :class:`~kit.runs.RunConfig` of ``train`` and ``sweep``'s flags."""
+    from .runs import RunConfig, parse_options
 
-    settings = {
-        key: getattr(args, key)
-        for key in (
-            "data",
-            "split",
-            "pairing",
-            "features",
-            "epochs",
-            "batch_size",
-            "lr",
-            "lr_schedule",
-            "precision",
-            "seed",
-            "augment",
-            "target",
-        )
-    }
-    run_config = RunConfig(
+    keys = (
+        "data", "split", "pairing", "features", "epochs", "batch_size", "lr", "lr_schedule", "precision",
+        "seed", "augment", "target",
+    )
+    return RunConfig(
         args.model,
         options=parse_options(args.option),
         track=args.track,
         quick=args.quick or config.quick_mode(),
-        **{key: value for key, value in settings.items() if value is not None},
+        **{key: getattr(args, key) for key in keys if getattr(args, key) is not None},
     )
-    run = train_run(run_config, args.name, resume=args.resume, overwrite=args.overwrite)
+
+
+def _train(args) -> int:
+    from .runs import train_run
+
+    run = train_run(_run_config(args), args.name, resume=args.resume, overwrite=args.overwrite)
     print(f"{run.path}: " + ", ".join(f"{k} {v:.4g}" for k, v in run.metrics.items() if isinstance(v, float)))
     return 0
+
+
+def _sweep(args) -> int:
+    from .runs.sweep import grid, parse_grid, sweep
+
+    configs = grid(_run_config(args), parse_grid(args.grid))
+    outcomes = sweep(configs, engine=args.engine, address=args.address)
+    for name, outcome in outcomes.items():
+        print(f"{outcome:12s} {name}")
+    return 1 if any(outcome.startswith("failed") for outcome in outcomes.values()) else 0
 
 
 def _evaluate(args) -> int:
@@ -131,6 +134,35 @@ def _reproduce(args) -> int:
     return 1 if any(outcome.startswith("failed") for outcome in outcomes.values()) else 0
 
 
+def _add_run_flags(command: argparse.ArgumentParser) -> None:
+    """The flags of one run configuration (``train`` and ``sweep``)."""
+    command.add_argument(
+        "model",
+        help="lenet5, mlp-ae, conv-ae, mlp-vae, conv-vae, aivae, fast-aivae, dcgan, aivaegan, fast-aivaegan",
+    )
+    command.add_argument("--data", help="default: the task's (mnist, mnist-fsdd, ...)")
+    command.add_argument("--split", help="random, official, speaker, voices (audio-to-image)")
+    command.add_argument("--pairing", help="many-to-one, one-to-one, resampled (audio-to-image)")
+    command.add_argument("--features", help="audio features (default: the task's)")
+    command.add_argument("--epochs", type=int)
+    command.add_argument("--batch-size", type=int)
+    command.add_argument("--lr", type=float)
+    command.add_argument("--lr-schedule", choices=["constant", "onecycle", "plateau"])
+    command.add_argument("--precision", choices=["auto", "float32", "bfloat16"])
+    command.add_argument("--seed", type=int)
+    command.add_argument("--augment", type=int, help="augmented copies of every training clip")
+    command.add_argument("--target", type=float, help="stop once the tracked test metric reaches this")
+    command.add_argument("--track", action="store_true", help="measure the test metric after every epoch")
+    command.add_argument("--quick", action="store_true", help="the task's small subsets (as KIT_QUICK=1)")
+    command.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a model option, repeatable: --option latent_dim=2 --option init_logvar=-5",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m kit", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,31 +178,20 @@ def _parser() -> argparse.ArgumentParser:
     zoo.add_argument("name", nargs="?", help="with build: a recipe (see kit/zoo/recipes.py) or all")
     zoo.add_argument("--epochs", type=int, help="default: the recipe's")
     train = commands.add_parser("train", help="train a model into runs/NAME, then evaluate it")
-    train.add_argument("model", help="lenet5, mlp-ae, conv-ae, mlp-vae, conv-vae, aivae, fast-aivae")
-    train.add_argument("--data", help="default: the task's (mnist, mnist-fsdd, ...)")
-    train.add_argument("--split", help="random, official, speaker, voices (audio-to-image)")
-    train.add_argument("--pairing", help="many-to-one, one-to-one, resampled (audio-to-image)")
-    train.add_argument("--features", help="audio features (default: the task's)")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--lr", type=float)
-    train.add_argument("--lr-schedule", choices=["constant", "onecycle", "plateau"])
-    train.add_argument("--precision", choices=["auto", "float32", "bfloat16"])
-    train.add_argument("--seed", type=int)
-    train.add_argument("--augment", type=int, help="augmented copies of every training clip")
-    train.add_argument("--target", type=float, help="stop once the tracked test metric reaches this")
-    train.add_argument("--track", action="store_true", help="measure the test metric after every epoch")
-    train.add_argument("--quick", action="store_true", help="the task's small subsets (as KIT_QUICK=1)")
-    train.add_argument(
-        "--option",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a model option, repeatable: --option latent_dim=2 --option init_logvar=-5",
-    )
+    _add_run_flags(train)
     train.add_argument("--name", help="run folder name (default: from the settings)")
     train.add_argument("--resume", action="store_true", help="continue an interrupted run")
     train.add_argument("--overwrite", action="store_true", help="replace an existing run")
+    sweep = commands.add_parser(
+        "sweep", help="train a grid of configurations (resumable; --engine ray for a cluster)"
+    )
+    _add_run_flags(sweep)
+    sweep.add_argument(
+        "--grid", action="append", default=[], metavar="KEY=V1,V2", required=True,
+        help="an axis of the grid, repeatable: --grid alpha=0.2,0.5,1,2 --grid pairing=one-to-one",
+    )
+    sweep.add_argument("--engine", choices=["local", "ray"], default="local")
+    sweep.add_argument("--address", help="with --engine ray: a running cluster (default: a local Ray)")
     evaluate = commands.add_parser("evaluate", help="measure a trained run again (writes metrics.json)")
     evaluate.add_argument("run", help="run name under runs/ or a path")
     reproduce = commands.add_parser(
@@ -195,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "synth": _synth,
         "zoo": _zoo,
         "train": _train,
+        "sweep": _sweep,
         "evaluate": _evaluate,
         "reproduce": _reproduce,
     }[args.command]

@@ -14,15 +14,23 @@ generator), the judge's reading groups the samples instead:
   handwriting, near 0 = one archetype per digit (the paper's "archetypes vs
   diversity", as a number);
 * **Fréchet distance** between the LeNet features of generated and of real
-  images (FID's recipe with LeNet instead of Inception): lower = closer.
+  images (FID's recipe with LeNet instead of Inception): lower = closer;
+* **precision, recall, density, coverage** (Naeem et al. 2020, the ``prdc``
+  package) on the same features: precision and density ask "does each
+  drawing look like some real digit?" (fidelity), recall and coverage ask
+  "is every kind of real digit drawn by someone?" (diversity). Fréchet folds
+  both into one number; these four pull them apart (lesson 11).
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 
 import numpy as np
 import torch
+from prdc import compute_prdc
 from scipy import linalg
 from sklearn.metrics import confusion_matrix, f1_score
 
@@ -74,6 +82,32 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
     return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a + cov_b - 2 * np.real(root)))
 
 
+def precision_recall_density_coverage(
+    features: np.ndarray, reference_features: np.ndarray, nearest_k: int = 5, max_items: int = 2000,
+    seed: int = 0,
+) -> dict[str, float]:
+    """prdc's four numbers for generated ``features`` against real ones (subsets above ``max_items``).
+
+    Each real point's neighbourhood is the ball to its ``nearest_k``-th nearest
+    real neighbour: precision = share of generated points inside some real
+    ball, recall = share of real points inside some generated ball, density =
+    how many real balls hold a generated point on average (/ k), coverage =
+    share of real balls holding at least one generated point.
+    """
+    rng = np.random.default_rng(seed)
+
+    def subset(points: np.ndarray) -> np.ndarray:
+        if len(points) <= max_items:
+            return points
+        return points[rng.choice(len(points), max_items, replace=False)]
+
+    with contextlib.redirect_stdout(io.StringIO()):  # prdc prints the two sizes
+        scores = compute_prdc(
+            real_features=subset(reference_features), fake_features=subset(features), nearest_k=nearest_k
+        )
+    return {name: float(value) for name, value in scores.items()}
+
+
 def evaluate_images(images, labels, evaluator, reference_images, reference_labels) -> dict:
     """All the measures above for generated ``images`` meant to show digits ``labels``.
 
@@ -88,6 +122,7 @@ def evaluate_images(images, labels, evaluator, reference_images, reference_label
         return {
             "diversity": diversity(features, predicted, reference_features, reference_labels),
             "frechet": frechet_distance(features, reference_features),
+            **precision_recall_density_coverage(features, reference_features),
             "read_as": np.bincount(predicted, minlength=10).tolist(),
             "count": int(len(predicted)),
         }
@@ -100,5 +135,6 @@ def evaluate_images(images, labels, evaluator, reference_images, reference_label
         "confusion": confusion_matrix(labels, predicted, labels=np.arange(10)).tolist(),
         "diversity": diversity(features, labels, reference_features, reference_labels),
         "frechet": frechet_distance(features, reference_features),
+        **precision_recall_density_coverage(features, reference_features),
         "count": int(len(labels)),
     }

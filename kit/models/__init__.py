@@ -1,13 +1,17 @@
-"""The networks of the course: the LeNet-5 evaluator, image autoencoders and VAEs, AIVAE.
+"""The networks of the course: the LeNet-5 evaluator, image AEs and VAEs, AIVAE, GANs and AIVAEGAN.
 
 Every model has the same small contract, used by :class:`kit.train.Trainer`:
 ``loss(batch) -> dict`` of scalar tensors with the key ``"loss"`` (what is
 minimised) plus anything worth logging. Generators also have
-``generate(inputs) -> images in [0, 1]``.
+``generate(inputs) -> images in [0, 1]``. GANs add the Trainer's optional
+hooks (two optimisers, a model-owned alternating step): see
+:mod:`kit.models.adversarial`.
 """
 
 from .aivae import AIVAE, FastAIVAE
+from .aivaegan import AIVAEGAN, FastAIVAEGAN
 from .autoencoders import ConvAE, ConvVAE, MlpAE, MlpVAE
+from .gan import DCGAN
 from .lenet import LeNet5
 from .vae import elbo, kl_divergence, reparametrize
 
@@ -19,9 +23,13 @@ MODELS = {
     "conv-vae": ConvVAE,
     "aivae": AIVAE,
     "fast-aivae": FastAIVAE,
+    "dcgan": DCGAN,
+    "aivaegan": AIVAEGAN,
+    "fast-aivaegan": FastAIVAEGAN,
 }
 
 __all__ = [
-    "AIVAE", "MODELS", "ConvAE", "ConvVAE", "FastAIVAE", "LeNet5", "MlpAE", "MlpVAE",
+    "AIVAE", "AIVAEGAN", "DCGAN", "MODELS", "ConvAE", "ConvVAE", "FastAIVAE", "FastAIVAEGAN", "LeNet5",
+    "MlpAE", "MlpVAE",
     "elbo", "kl_divergence", "reparametrize",
 ]

@@ -143,21 +143,22 @@ def parse_options(pairs: list[str]) -> dict:
 
     Values become booleans (true/false), integers or floats where they look like one.
     """
-
-    def value(text: str):
-        if text.lower() in {"true", "false"}:
-            return text.lower() == "true"
-        for kind in (int, float):
-            try:
-                return kind(text)
-            except ValueError:
-                pass
-        return text.strip('"')
-
     options = {}
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key:
             raise ValueError(f"model option {pair!r} is not KEY=VALUE (for example init_logvar=-5)")
-        options[key.strip()] = value(text.strip())
+        options[key.strip()] = parse_value(text.strip())
     return options
+
+
+def parse_value(text: str) -> bool | int | float | str:
+    """``"true"`` -> True, ``"3"`` -> 3, ``"2e-4"`` -> 0.0002, anything else stays text."""
+    if text.lower() in {"true", "false"}:
+        return text.lower() == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text.strip('"')

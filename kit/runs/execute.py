@@ -16,7 +16,7 @@ import torch
 
 from ..io import load_checkpoint
 from ..tasks import TASKS, TaskData
-from ..train import Run, StopAtTarget, Trainer, seed_everything
+from ..train import CollapseWatch, Run, StopAtTarget, Trainer, seed_everything
 from .config import RunConfig
 
 
@@ -64,8 +64,9 @@ def train_run(
     )
     if config.track or config.target is not None:
         trainer.on_epoch_end = lambda model, record: record.update(task.track(model, data))
-    if config.target is not None:
-        trainer.callbacks = [StopAtTarget(task.tracked, config.target)]
+    trainer.callbacks = [StopAtTarget(task.tracked, config.target)] if config.target is not None else []
+    if hasattr(model, "discriminator"):  # a GAN: watch for collapse (kit.train.callbacks.CollapseWatch)
+        trainer.callbacks.append(CollapseWatch())
     trainer.fit(model, data.train, data.val, resume=resume)
     evaluate_run(run, model, data)
     return run
@@ -88,6 +89,11 @@ def evaluate_run(run: Run, model: torch.nn.Module | None = None, data: TaskData 
         model, data = load_run_model(run)
     task = TASKS[RunConfig.from_dict(run.config).task]
     metrics = task.evaluate(model.eval(), data)
+    collapses = [
+        f"epoch {int(row['epoch'])}: {row['collapse']}" for row in run.history() if row.get("collapse")
+    ]
+    if collapses:  # a GAN's collapse, as CollapseWatch found it, goes with the metrics
+        metrics["collapse"] = collapses
     run.write_metrics(metrics)
     images, labels = task.samples(model, data)
     if len(images):

@@ -12,7 +12,9 @@ task                   models                               judged by
 =====================  ===================================  =====================================
 image-classification   lenet5                               its own test accuracy and macro-F1
 image-reconstruction   mlp-ae, conv-ae, mlp-vae, conv-vae   LeNet reads the reconstructed digit
-audio-to-image         aivae, fast-aivae                    LeNet reads the digit drawn for a clip
+image-generation       dcgan                                LeNet groups the drawings: diversity, prdc
+audio-to-image         aivae, fast-aivae, aivaegan,         LeNet reads the digit drawn for a clip
+                       fast-aivaegan
 =====================  ===================================  =====================================
 """
 
@@ -20,10 +22,11 @@ from __future__ import annotations
 
 from .audio_to_image import AudioToImage
 from .base import Task, TaskData
-from .images import ImageClassification, ImageReconstruction
+from .images import ImageClassification, ImageGeneration, ImageReconstruction
 
 TASKS: dict[str, Task] = {
-    task.name: task for task in (ImageClassification(), ImageReconstruction(), AudioToImage())
+    task.name: task
+    for task in (ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage())
 }
 
 
@@ -40,6 +43,7 @@ __all__ = [
     "TASKS",
     "AudioToImage",
     "ImageClassification",
+    "ImageGeneration",
     "ImageReconstruction",
     "Task",
     "TaskData",

@@ -1,4 +1,4 @@
-"""MNIST tasks: classify a digit (LeNet-5, lesson 4) and reconstruct one (AEs and VAEs, lessons 5-6)."""
+"""MNIST tasks: classify a digit (lesson 4), reconstruct one (lessons 5-6), draw new ones (GANs, lesson 9)."""
 
 from __future__ import annotations
 
@@ -68,3 +68,43 @@ class ImageReconstruction(Task):
 
     def samples(self, model, data):
         return self._reconstructions(model, data)[:20], data.test.tensors[1][:20].tolist()
+
+
+class ImageGeneration(Task):
+    """Draw new digits from noise: LeNet groups them by the digit it reads (diversity, Fréchet, prdc).
+
+    Nobody asks for a digit, so there is no accuracy: the samples are as many
+    as the test images, compared with them; ``read_as`` counts how many were
+    read as each digit (a generator that never draws a 7 has dropped a mode).
+    """
+
+    name = "image-generation"
+    data_sets = ("mnist",)
+    tracked = "diversity"
+    track_samples = 1000
+
+    def data(self, config) -> TaskData:
+        data = _mnist(config)
+        return TaskData(data.train, None, data.test, data.description)
+
+    def _samples(self, model, count: int) -> np.ndarray:
+        was_training = model.training
+        try:
+            return model.eval().sample(count).cpu().numpy()
+        finally:
+            model.train(was_training)
+
+    def track(self, model, data) -> dict[str, float]:
+        images, labels = data.test.tensors
+        count = min(self.track_samples, len(images))
+        judged = judge_samples(
+            "image", self._samples(model, count), None, images[:count].numpy(), labels[:count].numpy()
+        )
+        return {"diversity": judged["diversity"], "frechet": judged["frechet"]}
+
+    def evaluate(self, model, data) -> dict:
+        images, labels = data.test.tensors
+        return judge_samples("image", self._samples(model, len(images)), None, images.numpy(), labels.numpy())
+
+    def samples(self, model, data):
+        return self._samples(model, 20), [""] * 20

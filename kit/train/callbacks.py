@@ -8,6 +8,7 @@ it sets ``trainer.stop_reason`` to a sentence that says why (the run folder's
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -56,3 +57,39 @@ class StopAtTarget:
             trainer.stop_reason = (
                 f"target reached: {self.monitor} {record[self.monitor]:.4g} >= {self.target}"
             )
+
+
+@dataclass
+class CollapseWatch:
+    """A GAN's health, each epoch: flags discriminator collapse and mode collapse; stops if they last.
+
+    Reads the health terms of :class:`~kit.models.adversarial.Adversarial`:
+    ``train_d_wins`` (share of the epoch's steps in which the discriminator
+    told real from fake almost perfectly: the generator learns nothing then)
+    and ``train_batch_diversity`` (spread of the generated images over that of
+    the real ones: near 0 = every input gives the same picture). A problem is
+    written into the epoch's record as ``"collapse"`` and warned about; after
+    ``patience`` such epochs in a row training stops, saying why.
+    """
+
+    max_d_wins: float = 0.9
+    min_diversity: float = 0.2
+    patience: int = 3
+    in_a_row: int = 0
+
+    def on_epoch_end(self, trainer, model, record: dict) -> None:
+        problems = []
+        if record.get("train_d_wins", 0.0) >= self.max_d_wins:
+            share = 100 * record["train_d_wins"]
+            problems.append(f"discriminator collapse: it won outright in {share:.0f} % of the steps")
+        if record.get("train_batch_diversity", 1.0) < self.min_diversity:
+            spread = record["train_batch_diversity"]
+            problems.append(f"mode collapse: the drawings vary {spread:.2f}x as much as real ones")
+        if not problems:
+            self.in_a_row = 0
+            return
+        record["collapse"] = "; ".join(problems)
+        self.in_a_row += 1
+        warnings.warn(f"epoch {record['epoch']}: {record['collapse']}", stacklevel=2)
+        if self.in_a_row >= self.patience:
+            trainer.stop_reason = f"{record['collapse']} ({self.in_a_row} epochs in a row)"

@@ -231,7 +231,7 @@ class Trainer:
                     terms = manual(batch, optimizers, self.step)
                 else:
                     terms = model.loss(batch, step=self.step) if takes_step else model.loss(batch)
-            values = _checked(terms, self.step)
+            values = _checked(terms, self.step, stepped=manual is not None)
             if manual is None:
                 optimizers[0].zero_grad(set_to_none=True)
                 terms["loss"].backward()
@@ -268,7 +268,7 @@ def _to(batch, device) -> tuple:
     return tuple(t.to(device) if torch.is_tensor(t) else t for t in batch)
 
 
-def _checked(terms: dict, step: int) -> dict[str, float]:
+def _checked(terms: dict, step: int, stepped: bool = False) -> dict[str, float]:
     """The loss terms as floats (one synchronisation), or :class:`TrainingDiverged` naming the bad one."""
     names = list(terms)
     values = torch.stack(
@@ -276,9 +276,10 @@ def _checked(terms: dict, step: int) -> dict[str, float]:
     ).tolist()
     for name, value in zip(names, values, strict=True):
         if not math.isfinite(value):
+            when = "" if stepped else " before this step changed the weights"
             raise TrainingDiverged(
-                f"step {step}: the loss term {name!r} is {value}; training stopped before "
-                "this step changed the weights, the last good checkpoint is kept",
+                f"step {step}: the loss term {name!r} is {value}; training stopped{when}, "
+                "the last good checkpoint is kept",
                 step,
             )
     return dict(zip(names, values, strict=True))
