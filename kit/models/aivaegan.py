@@ -8,13 +8,18 @@ MNIST digits. The generator minimises (the paper's Eq. 4, the slides' beta)::
 
 with the non-saturating adversarial loss, the reconstruction as the binary
 cross-entropy against the paired image and the KL of the posterior from
-N(0, I). The paper does not say how the terms are reduced; here both are
-*means* (over pixels, over latent dimensions), the reduction of Keras's
-binary cross-entropy, which puts reconstruction and adversarial loss on the
-same scale so that alpha really trades one for the other (with sums, 784
-pixels would drown the discriminator for every alpha of the paper). Low
-alpha: the discriminator's taste dominates, more varied drawings, less
-often the spoken digit; high alpha: archetypes that LeNet reads (Table 5).
+N(0, I). The paper does not say how the terms are reduced; here they are
+reduced as in the AIVAE's ELBO (lesson 7): the cross-entropy summed over the
+784 pixels, the KL summed over the latent dimensions, both averaged over the
+batch, so alpha = 0 is a plain GAN and the reconstruction term is the
+AIVAE's own. Lowering alpha then does two things: the discriminator's taste
+weighs more, and the KL weighs more *relative to the reconstruction* (the
+generator is a beta-VAE with beta / alpha, 2.5 at alpha = 0.2), which
+squeezes the audio's information out of the latent code. Low alpha: more
+varied drawings, less often the spoken digit; high alpha: archetypes that
+LeNet reads (Table 5). ``reduction="mean"`` averages over pixels and latent
+dimensions instead (Keras's binary cross-entropy): ``docs/reproduction.md``
+shows what that does at the paper's alpha = 1.
 
 :class:`AIVAEGAN` is Table 2: no fully connected layer anywhere, 7,909,382
 parameters as the slides count them. The table lists kernels, channels and
@@ -32,13 +37,14 @@ DCGAN discriminator.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .adversarial import Adversarial, generator_loss, spectral_normalised
 from .aivae import FastAIVAE
 from .gan import _dcgan_init, dcgan_discriminator
-from .vae import OneChannel, kl_divergence, reparametrize
+from .vae import OneChannel, kl_divergence, reconstruction_bce, reparametrize
+
+REDUCTIONS = ("sum", "mean")
 
 
 def _normalised_conv(inputs: int, outputs: int, kernel: int, activation: nn.Module) -> list[nn.Module]:
@@ -102,10 +108,13 @@ class AudioToImageVAEGAN(Adversarial, nn.Module):
     task = "audio-to-image"  # see kit.tasks
 
     def __init__(self, generator: nn.Module, discriminator: nn.Module, alpha: float, beta: float,
-                 label_smoothing: float, spectral_norm: bool) -> None:
+                 label_smoothing: float, spectral_norm: bool, reduction: str) -> None:
         super().__init__()
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction {reduction!r}: choose from {', '.join(REDUCTIONS)}")
         self.generator, self.discriminator = generator, discriminator
         self.alpha, self.beta, self.label_smoothing = alpha, beta, label_smoothing
+        self.reduction = reduction
         self.latent_dim = generator.latent_dim
         if spectral_norm:
             spectral_normalised(self.discriminator)
@@ -136,11 +145,13 @@ class AudioToImageVAEGAN(Adversarial, nn.Module):
         return torch.sigmoid(logits), images, (logits, mu, logvar)
 
     def generator_terms(self, batch, fake_logits, extra) -> dict[str, torch.Tensor]:
-        """adversarial + alpha * reconstruction + beta * KL, each term a mean (see the module docstring)."""
+        """adversarial + alpha * reconstruction + beta * KL, reduced as the ELBO (see the module doc)."""
         logits, mu, logvar = extra
         adversarial = generator_loss(fake_logits)
-        reconstruction = F.binary_cross_entropy_with_logits(logits.float(), batch[1].float())
-        kl = kl_divergence(mu.float(), logvar.float()).mean() / self.latent_dim
+        reconstruction = reconstruction_bce(logits.float(), batch[1].float()).mean()
+        kl = kl_divergence(mu.float(), logvar.float()).mean()
+        if self.reduction == "mean":
+            reconstruction, kl = reconstruction / logits[0].numel(), kl / self.latent_dim
         return {
             "loss": adversarial + self.alpha * reconstruction + self.beta * kl,
             "adversarial": adversarial,
@@ -153,16 +164,17 @@ class AIVAEGAN(AudioToImageVAEGAN):
     """The paper's Table 2 (latent 64): 7,909,382 parameters; train it with Adam at 2e-4."""
 
     def __init__(self, alpha: float = 1.0, beta: float = 0.5, latent_dim: int = 64,
-                 label_smoothing: float = 0.0, spectral_norm: bool = False) -> None:
+                 label_smoothing: float = 0.0, spectral_norm: bool = False, reduction: str = "sum") -> None:
         super().__init__(Table2Generator(latent_dim), table2_discriminator(), alpha, beta,
-                         label_smoothing, spectral_norm)
+                         label_smoothing, spectral_norm, reduction)
 
 
 class FastAIVAEGAN(AudioToImageVAEGAN):
     """The course's fast variant: the FastAIVAE as the generator, a 2-layer DCGAN discriminator."""
 
     def __init__(self, alpha: float = 1.0, beta: float = 0.5, latent_dim: int = 64, width: int = 32,
-                 label_smoothing: float = 0.0, spectral_norm: bool = False) -> None:
+                 label_smoothing: float = 0.0, spectral_norm: bool = False, reduction: str = "sum") -> None:
         discriminator = dcgan_discriminator(width)
         discriminator.apply(_dcgan_init)
-        super().__init__(FastAIVAE(latent_dim), discriminator, alpha, beta, label_smoothing, spectral_norm)
+        super().__init__(FastAIVAE(latent_dim), discriminator, alpha, beta, label_smoothing, spectral_norm,
+                         reduction)

@@ -3,8 +3,10 @@
 A :class:`Row` is one reproduced figure: its source (seed file, table or
 figure), the published value, the run configuration that reproduces it (or
 the zoo entry that publishes it) and the metrics it reports. Rows are grouped
-by source document (:mod:`kit.reproduce.paper` for the paper and its slides;
-one module per document as the course grows). ``python -m kit reproduce``
+by source document (:mod:`kit.reproduce.paper` for the paper's first half
+and its slides, :mod:`kit.reproduce.paper_gan` for its GAN half; one module
+per document as the course grows). A row may instead be a measurement of
+trained runs (``analysis``) and may draw a figure (``docs/results/ROW.png``). ``python -m kit reproduce``
 runs the rows whose result is missing (finished runs reused, interrupted ones
 resumed), writes one small result per row to ``docs/results/ROW.json`` (the
 run folder without its checkpoint: config, metrics, history, seconds,
@@ -19,8 +21,10 @@ from __future__ import annotations
 from .engine import RESULTS, Row, Table, load_result, render_documents, reproduce
 from .paper import ROWS as PAPER_ROWS
 from .paper import TABLES as PAPER_TABLES
+from .paper_gan import ROWS as GAN_ROWS
+from .paper_gan import TABLES as GAN_TABLES
 
-ROWS: dict[str, Row] = {row.id: row for row in PAPER_ROWS}
-TABLES: dict[str, Table] = dict(PAPER_TABLES)
+ROWS: dict[str, Row] = {row.id: row for row in (*PAPER_ROWS, *GAN_ROWS)}
+TABLES: dict[str, Table] = PAPER_TABLES | GAN_TABLES
 
 __all__ = ["RESULTS", "ROWS", "TABLES", "Row", "Table", "load_result", "render_documents", "reproduce"]

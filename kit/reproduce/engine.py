@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from tqdm.auto import tqdm
 from ..config import REPO_ROOT
 from ..io import read_json, write_json_atomic, write_text_atomic
 from ..runs import RunConfig, train_run
-from ..train.folder import now
+from ..train.folder import code_version, machine, now
 
 RESULTS = REPO_ROOT / "docs" / "results"
 DOCUMENTS = (REPO_ROOT / "docs" / "reproduction.md", REPO_ROOT / "README.md")
@@ -29,7 +30,9 @@ class Row:
     label: str  # how the tables name it
     published: dict[str, str] = field(default_factory=dict)  # metric -> the published value, as printed
     config: RunConfig | None = None  # a run that reproduces it ...
-    zoo: str | None = None  # ... or the zoo entry that publishes it (its recipe is the run)
+    zoo: str | None = None  # ... or the zoo entry that publishes it (its recipe is the run) ...
+    analysis: Callable[[bool, bool], dict] | None = None  # ... or a measurement: (quick, progress) -> result
+    figure: Callable[[dict], object] | None = None  # the row's picture from its result (docs/results/ROW.png)
 
     def run_config(self) -> RunConfig:
         if self.config is not None:
@@ -57,8 +60,33 @@ def load_result(row_id: str, folder: Path = RESULTS) -> dict:
     return read_json(path) if path.is_file() else {}
 
 
+def figure_path(row_id: str, folder: Path = RESULTS) -> Path:
+    return folder / f"{row_id}.png"
+
+
+def draw_figure(row: Row, result: dict, folder: Path = RESULTS) -> Path | None:
+    """Save the row's figure (if it has one) next to its result."""
+    if row.figure is None or not result or "error" in result:
+        return None
+    import matplotlib.pyplot as plt
+
+    figure = row.figure(result)
+    path = figure_path(row.id, folder)
+    figure.savefig(path, dpi=90)
+    plt.close(figure)
+    return path
+
+
 def _run_row(row: Row, quick: bool, progress: bool) -> dict:
-    """Train (or resume, or reuse) the row's run and return its result record."""
+    """Train (or resume, or reuse) the row's run, or make its measurement; its result record."""
+    if row.analysis is not None:
+        start = time.perf_counter()
+        record = row.analysis(quick, progress)
+        record["run"] = {
+            "seconds": round(time.perf_counter() - start, 1), "machine": machine(), "device": "cpu",
+            "finished": now(), "code": code_version(), **record.get("run", {}),
+        }
+        return {"row": row.id, "source": row.source, **record}
     config = row.run_config()
     if quick:
         config = config.replace(quick=True, epochs=1, augment=min(config.augment, 1), target=None)
@@ -119,6 +147,7 @@ def reproduce(
             }
             outcomes[row.id] = f"failed: {record['error']}"
         write_json_atomic(result_path(row.id, results), record)
+        draw_figure(row, record, results)
     if tables is not None:
         render_documents(tables, results, documents)
     return outcomes
@@ -161,9 +190,11 @@ def render_text(text: str, tables: dict[str, Table], rows: dict[str, Row], resul
 def render_documents(
     tables: dict[str, Table], results: Path = RESULTS, documents: tuple[Path, ...] = DOCUMENTS
 ) -> list[Path]:
-    """Rewrite the marked tables of ``documents`` from ``results``; the documents that changed."""
+    """Redraw the figures and rewrite the marked tables of ``documents`` from ``results``; what changed."""
     from . import ROWS
 
+    for row in ROWS.values():
+        draw_figure(row, load_result(row.id, results), results)
     changed = []
     for path in documents:
         text = path.read_text()
