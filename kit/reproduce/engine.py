@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import time
 import traceback
 from collections.abc import Callable
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ..config import REPO_ROOT
+from ..config import REPO_ROOT, runs_dir
 from ..io import read_json, write_json_atomic, write_text_atomic
 from ..runs import RunConfig, train_run
 from ..train.folder import code_version, machine, now
@@ -65,13 +66,21 @@ def figure_path(row_id: str, folder: Path = RESULTS) -> Path:
 
 
 def draw_figure(row: Row, result: dict, folder: Path = RESULTS) -> Path | None:
-    """Save the row's figure (if it has one) next to its result."""
-    if row.figure is None or not result or "error" in result:
+    """Save the row's picture next to its result: its figure, or else its run's samples (if at hand)."""
+    if not result or "error" in result:
         return None
+    path = figure_path(row.id, folder)
+    if row.figure is None:
+        if row.zoo is not None or "model" not in result.get("config", {}):
+            return None
+        samples = runs_dir() / RunConfig.from_dict(result["config"]).name / "samples.png"
+        if not samples.is_file():
+            return None
+        shutil.copyfile(samples, path)
+        return path
     import matplotlib.pyplot as plt
 
     figure = row.figure(result)
-    path = figure_path(row.id, folder)
     figure.savefig(path, dpi=90)
     plt.close(figure)
     return path

@@ -18,6 +18,9 @@ Entries:
     model here trained on (evaluation only).
 ``conv-vae-2d`` / ``conv-vae-16d``
     image VAEs for the latent sliders (lessons 5-6), trained on MNIST.
+``dcgan``
+    the GAN lesson's digit generator (lessons 9 and 11): :class:`~kit.models.DCGAN`,
+    non-saturating loss, Adam at 2e-4 (DCGAN's), 5 epochs on MNIST.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ RECIPES: dict[str, RunConfig] = {
                             augment=4, lr_schedule="onecycle", epochs=12),
     "conv-vae-2d": RunConfig("conv-vae", options={"latent_dim": 2}, epochs=10),
     "conv-vae-16d": RunConfig("conv-vae", options={"latent_dim": 16}, epochs=10),
+    "dcgan": RunConfig("dcgan", lr=2e-4, epochs=5),
 }
 SLIDERS = 8  # principal axes stored for latents larger than this
 
