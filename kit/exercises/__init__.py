@@ -69,4 +69,15 @@ def as_function(answer: Any, name: str) -> Callable:
     return answer
 
 
-from . import lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07  # noqa: E402,F401  (registers the checks)
+from . import (  # noqa: E402,F401  (registers the checks)
+    lesson01,
+    lesson02,
+    lesson03,
+    lesson04,
+    lesson05,
+    lesson06,
+    lesson07,
+    lesson09,
+    lesson10,
+    lesson11,
+)
