@@ -1,3 +1,3 @@
-"""Exercise checks of lesson 09: GANs (lesson 9): the minimax game, the two generator losses, mode collapse, what the discriminator sees."""
+"""Lesson 09's exercise checks: GANs (the alternating steps, the two generator losses, mode collapse)."""
 
 from __future__ import annotations

@@ -1,3 +1,3 @@
-"""Exercise checks of lesson 10: The VAE-GAN for audio-to-image (lesson 10): alpha and the consistency-diversity trade-off, Table 5."""
+"""Lesson 10's exercise checks: the VAE-GAN for audio-to-image (its loss, alpha and the trade-off)."""
 
 from __future__ import annotations

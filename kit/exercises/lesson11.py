@@ -1,3 +1,3 @@
-"""Exercise checks of lesson 11: Evaluating generators (lesson 11): accuracy, diversity, Fréchet distance, precision/recall/density/coverage, the latent ablation."""
+"""Lesson 11's exercise checks: evaluating generators (Fréchet distance, precision and coverage)."""
 
 from __future__ import annotations
