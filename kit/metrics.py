@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 import torch
 from prdc import compute_prdc
+from prdc.prdc import compute_nearest_neighbour_distances, compute_pairwise_distance
 from scipy import linalg
 from sklearn.metrics import confusion_matrix, f1_score
 
@@ -92,7 +93,8 @@ def precision_recall_density_coverage(
     real neighbour: precision = share of generated points inside some real
     ball, recall = share of real points inside some generated ball, density =
     how many real balls hold a generated point on average (/ k), coverage =
-    share of real balls holding at least one generated point.
+    share of real balls holding at least one generated point. Repeated
+    drawings count once.
     """
     rng = np.random.default_rng(seed)
 
@@ -101,11 +103,22 @@ def precision_recall_density_coverage(
             return points
         return points[rng.choice(len(points), max_items, replace=False)]
 
-    with contextlib.redirect_stdout(io.StringIO()):  # prdc prints the two sizes
-        scores = compute_prdc(
-            real_features=subset(reference_features), fake_features=subset(features), nearest_k=nearest_k
-        )
-    return {name: float(value) for name, value in scores.items()}
+    # A drawing repeated (one per test pair of the same clip) is one drawing: its copies would be
+    # each other's nearest neighbours and shrink the generated balls to nothing.
+    real, fake = subset(reference_features), subset(np.unique(features, axis=0))
+    if len(fake) > nearest_k:
+        with contextlib.redirect_stdout(io.StringIO()):  # prdc prints the two sizes
+            scores = compute_prdc(real_features=real, fake_features=fake, nearest_k=nearest_k)
+        return {name: float(value) for name, value in scores.items()}
+    # A handful of distinct drawings (a collapsed generator) has no k-th neighbour: it recalls nothing.
+    radii = compute_nearest_neighbour_distances(real, nearest_k)
+    inside = compute_pairwise_distance(real, fake) < radii[:, None]
+    return {
+        "precision": float(inside.any(axis=0).mean()),
+        "recall": 0.0,
+        "density": float(inside.sum(axis=0).mean() / nearest_k),
+        "coverage": float(inside.any(axis=1).mean()),
+    }
 
 
 def evaluate_images(images, labels, evaluator, reference_images, reference_labels) -> dict:

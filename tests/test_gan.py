@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import torch
 
@@ -9,6 +11,7 @@ from kit.models import AIVAEGAN, DCGAN, MODELS, FastAIVAEGAN
 from kit.models.adversarial import discriminator_loss, generator_loss, relative_spread
 from kit.runs import RunConfig, train_run
 from kit.train import Batches, CollapseWatch, Run, Trainer, TrainingDiverged, load_checkpoint
+from tests.conftest import require
 
 
 @pytest.fixture
@@ -97,17 +100,26 @@ def test_a_nan_in_a_gan_stops_training_naming_the_step_and_the_last_good_checkpo
 
 def test_the_collapse_watch_reports_and_then_stops():
     watch, trainer = CollapseWatch(patience=2), Trainer(10)
-    healthy = {"epoch": 1, "train_d_wins": 0.1, "train_batch_diversity": 0.8}
+    blob = {"epoch": 1, "train_d_wins": 0.1, "train_batch_diversity": 0.05}  # every GAN starts here
+    watch.on_epoch_end(trainer, None, blob)
+    healthy = {"epoch": 2, "train_d_wins": 0.1, "train_batch_diversity": 0.8}
     watch.on_epoch_end(trainer, None, healthy)
-    assert "collapse" not in healthy and trainer.stop_reason is None
-    won = {"epoch": 2, "train_d_wins": 0.97, "train_batch_diversity": 0.8}
+    assert "collapse" not in blob and "collapse" not in healthy and trainer.stop_reason is None
+    won = {"epoch": 3, "train_d_wins": 0.97, "train_batch_diversity": 0.8}
     with pytest.warns(UserWarning, match="discriminator collapse"):
         watch.on_epoch_end(trainer, None, won)
     assert "97 %" in won["collapse"] and trainer.stop_reason is None
-    same = {"epoch": 3, "train_d_wins": 0.2, "train_batch_diversity": 0.03}
+    same = {"epoch": 4, "train_d_wins": 0.2, "train_batch_diversity": 0.03}
     with pytest.warns(UserWarning, match="mode collapse"):
         watch.on_epoch_end(trainer, None, same)
+    assert "they did 0.80x" in same["collapse"]
     assert trainer.stop_reason.startswith("mode collapse") and "2 epochs in a row" in trainer.stop_reason
+    reporter, patient = CollapseWatch(), Trainer(10)  # the default reports and never stops
+    for record in (dict(healthy), dict(same), dict(same), dict(same)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reporter.on_epoch_end(patient, None, record)
+    assert patient.stop_reason is None and reporter.in_a_row == 3
 
 
 def test_gan_options_are_checked_and_the_stabilisers_switch_on():
@@ -126,3 +138,11 @@ def test_a_dcgan_run_is_judged_by_lenet_without_labels(runs):
     assert all(0 <= metrics[key] <= 1 for key in ("precision", "recall", "coverage"))
     assert metrics["density"] >= 0
     assert run.samples_path.exists()
+
+
+def test_a_quick_fast_aivaegan_draws_the_spoken_digit_well_above_chance(runs):
+    require("fsdd")
+    config = RunConfig("fast-aivaegan", options={"alpha": 2}, epochs=6, quick=True, lr=2e-4)
+    run = train_run(config, progress=False)
+    assert run.metrics["accuracy"] > 0.6  # chance: 0.1; LeNet reads the digit that was spoken
+    assert run.metrics["precision"] > 0.5  # the drawings look like real digits to LeNet

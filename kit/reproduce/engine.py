@@ -32,10 +32,14 @@ class Row:
     published: dict[str, str] = field(default_factory=dict)  # metric -> the published value, as printed
     config: RunConfig | None = None  # a run that reproduces it ...
     zoo: str | None = None  # ... or the zoo entry that publishes it (its recipe is the run) ...
-    analysis: Callable[[bool, bool], dict] | None = None  # ... or a measurement: (quick, progress) -> result
+    analysis: Callable[[bool, bool, Path], dict] | None = None  # ... or a measurement of trained runs:
+    # (quick, progress, results folder) -> result
     figure: Callable[[dict], object] | None = None  # the row's picture from its result (docs/results/ROW.png)
 
-    def run_config(self) -> RunConfig:
+    def run_config(self) -> RunConfig | None:
+        """The run that reproduces the row (None for a measurement of other rows' runs)."""
+        if self.analysis is not None:
+            return None
         if self.config is not None:
             return self.config
         from ..zoo.recipes import RECIPES
@@ -86,11 +90,11 @@ def draw_figure(row: Row, result: dict, folder: Path = RESULTS) -> Path | None:
     return path
 
 
-def _run_row(row: Row, quick: bool, progress: bool) -> dict:
+def _run_row(row: Row, quick: bool, progress: bool, results: Path) -> dict:
     """Train (or resume, or reuse) the row's run, or make its measurement; its result record."""
     if row.analysis is not None:
         start = time.perf_counter()
-        record = row.analysis(quick, progress)
+        record = row.analysis(quick, progress, results)
         record["run"] = {
             "seconds": round(time.perf_counter() - start, 1), "machine": machine(), "device": "cpu",
             "finished": now(), "code": code_version(), **record.get("run", {}),
@@ -144,7 +148,7 @@ def reproduce(
             outcomes[row.id] = "kept"
             continue
         try:
-            record = _run_row(row, quick, progress)
+            record = _run_row(row, quick, progress, results)
             outcomes[row.id] = "done"
         except Exception as error:  # one failing row must not stop the others: its reason is recorded
             record = {

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..runs import RunConfig
 from .engine import Row, Table, load_result
 from .paper import ROWS as TABLE4_ROWS
@@ -57,7 +59,7 @@ def _table5_rows() -> list[Row]:
     return rows
 
 
-def latent_ablation_result(quick: bool, progress: bool) -> dict:
+def latent_ablation_result(quick: bool, progress: bool, results: Path) -> dict:
     """Figure 8 for the fast AIVAE of Table 4 (many-to-one) and of the one-to-one row, reusing their runs."""
     from ..experiments import latent_ablation
     from ..judges import load_judge
@@ -107,13 +109,13 @@ def _at(k: int):
     return cell
 
 
-def trade_off_result(quick: bool, progress: bool) -> dict:
+def trade_off_result(quick: bool, progress: bool, results: Path) -> dict:
     """The Table-5 rows gathered into curves over alpha (no training: run the rows first)."""
     curves = {}
     for pairing_name in EPOCHS:
         points = []
         for alpha in (*LOW_ALPHAS, *PAPER_ALPHAS):
-            result = load_result(table5_id(alpha, pairing_name))
+            result = load_result(table5_id(alpha, pairing_name), results)
             if not result or "error" in result:
                 raise ValueError(f"run {table5_id(alpha, pairing_name)} first (python -m kit reproduce)")
             metrics = result["metrics"]

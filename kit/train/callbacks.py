@@ -61,35 +61,43 @@ class StopAtTarget:
 
 @dataclass
 class CollapseWatch:
-    """A GAN's health, each epoch: flags discriminator collapse and mode collapse; stops if they last.
+    """A GAN's health, each epoch: flags discriminator collapse and mode collapse, and may stop training.
 
     Reads the health terms of :class:`~kit.models.adversarial.Adversarial`:
     ``train_d_wins`` (share of the epoch's steps in which the discriminator
-    told real from fake almost perfectly: the generator learns nothing then)
-    and ``train_batch_diversity`` (spread of the generated images over that of
-    the real ones: near 0 = every input gives the same picture). A problem is
-    written into the epoch's record as ``"collapse"`` and warned about; after
-    ``patience`` such epochs in a row training stops, saying why.
+    told real from fake almost perfectly: the generator learns nothing from
+    it then) and ``train_batch_diversity`` (spread of the generated images
+    over that of the real ones). Mode collapse is diversity *falling*: below
+    ``min_diversity`` after having been at least twice that (every generator
+    starts by drawing one blob, which is not a collapse). A problem is
+    written into the epoch's record as ``"collapse"`` and warned about; with
+    ``patience`` set, training stops after that many such epochs in a row.
     """
 
     max_d_wins: float = 0.9
     min_diversity: float = 0.2
-    patience: int = 3
+    patience: int | None = None  # None: report, never stop
     in_a_row: int = 0
+    best_diversity: float = 0.0
 
     def on_epoch_end(self, trainer, model, record: dict) -> None:
         problems = []
         if record.get("train_d_wins", 0.0) >= self.max_d_wins:
             share = 100 * record["train_d_wins"]
             problems.append(f"discriminator collapse: it won outright in {share:.0f} % of the steps")
-        if record.get("train_batch_diversity", 1.0) < self.min_diversity:
-            spread = record["train_batch_diversity"]
-            problems.append(f"mode collapse: the drawings vary {spread:.2f}x as much as real ones")
+        spread = record.get("train_batch_diversity")
+        if spread is not None:
+            self.best_diversity = max(self.best_diversity, spread)
+            if spread < self.min_diversity <= self.best_diversity / 2:
+                problems.append(
+                    f"mode collapse: the drawings vary {spread:.2f}x as much as real ones "
+                    f"(they did {self.best_diversity:.2f}x)"
+                )
         if not problems:
             self.in_a_row = 0
             return
         record["collapse"] = "; ".join(problems)
         self.in_a_row += 1
         warnings.warn(f"epoch {record['epoch']}: {record['collapse']}", stacklevel=2)
-        if self.in_a_row >= self.patience:
+        if self.patience is not None and self.in_a_row >= self.patience:
             trainer.stop_reason = f"{record['collapse']} ({self.in_a_row} epochs in a row)"
