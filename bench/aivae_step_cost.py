@@ -1,4 +1,4 @@
-"""Benchmark: what one AIVAE training step costs, and which knob changes it (lesson 7, bench/README.md).
+"""Benchmark: what one AIVAE or AIVAEGAN training step costs, and which knob changes it (lessons 7, 10).
 
 Times forward + backward + Adam on random inputs of the right shapes (data
 loading is measured separately by ``aivae_speed.py``), for one model under
@@ -13,6 +13,10 @@ layer, from torch's profiler.
     .venv/bin/python bench/aivae_step_cost.py aivae --fused-adam
     .venv/bin/python bench/aivae_step_cost.py aivae --fused-adam --bf16
     .venv/bin/python bench/aivae_step_cost.py aivae --layers
+    .venv/bin/python bench/aivae_step_cost.py aivaegan --steps 5 --bf16     # Table 2: both networks' steps
+
+GANs (``aivaegan``, ``fast-aivaegan``) take their own alternating step with
+their own two optimisers, so ``--fused-adam`` does not apply to them.
 """
 
 from __future__ import annotations
@@ -26,19 +30,22 @@ import torch
 from kit.models import MODELS
 
 
-def training_step(model, optimizer, audio, images, bf16=False):
+def training_step(model, optimizers, audio, images, bf16=False):
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        if hasattr(model, "training_step"):  # a GAN: one discriminator and one generator step
+            model.training_step((audio, images), optimizers, 1)
+            return
         loss = model.loss((audio, images))["loss"]
-    optimizer.zero_grad(set_to_none=True)
+    optimizers[0].zero_grad(set_to_none=True)
     loss.backward()
-    optimizer.step()
+    optimizers[0].step()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("model", choices=["fast-aivae", "aivae"])
+    parser.add_argument("model", choices=["fast-aivae", "aivae", "fast-aivaegan", "aivaegan"])
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--steps", type=int, default=20)
@@ -55,14 +62,17 @@ def main() -> None:
     if args.channels_last:
         model = model.to(memory_format=torch.channels_last)
         audio = audio.reshape(-1, 1, 48, 48).contiguous(memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=args.fused_adam or None)
+    if hasattr(model, "training_step"):
+        optimizers = model.configure_optimizers(2e-4)
+    else:
+        optimizers = [torch.optim.Adam(model.parameters(), lr=1e-3, fused=args.fused_adam or None)]
     step_model = torch.compile(model) if args.compile else model
     for _ in range(3):  # warm-up (and compilation)
-        training_step(step_model, optimizer, audio, images, args.bf16)
+        training_step(step_model, optimizers, audio, images, args.bf16)
     times = []
     for _ in range(args.steps):
         start = time.perf_counter()
-        training_step(step_model, optimizer, audio, images, args.bf16)
+        training_step(step_model, optimizers, audio, images, args.bf16)
         times.append(time.perf_counter() - start)
     ms = 1000 * statistics.median(times)
     setting = ", ".join(
@@ -77,7 +87,7 @@ def main() -> None:
           f"{60000 / args.batch_size * ms / 1000:.0f} s/epoch of 60,000")
     if args.layers:
         with torch.profiler.profile(record_shapes=True) as profile:
-            training_step(step_model, optimizer, audio, images, args.bf16)
+            training_step(step_model, optimizers, audio, images, args.bf16)
         table = profile.key_averages(group_by_input_shape=True).table(sort_by="self_cpu_time_total",
                                                                       row_limit=12)
         print(table)

@@ -58,7 +58,8 @@ def test_a_sweep_skips_finished_runs_and_resumes_an_interrupted_one(tmp_path, mo
     assert outcomes == {configs[0].name: "done before", configs[1].name: "resumed"}
     assert len(second.history()) == 2 and second.history()[0]["seconds"] == seconds_of_epoch_1
     assert second.metrics["test_accuracy"] > 0.5
-    assert sweep(configs, root=tmp_path, progress=False) == dict.fromkeys([c.name for c in configs], "done before")
+    again = sweep(configs, root=tmp_path, progress=False)
+    assert again == dict.fromkeys([c.name for c in configs], "done before")
 
 
 def test_a_failing_configuration_is_reported_and_the_others_still_train(tmp_path):

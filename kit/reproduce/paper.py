@@ -205,7 +205,8 @@ TABLES = {
         ),
     ),
     "summary": Table(
-        ("lenet5", "table4-random", "table4-speaker", "table1-aivae", "pairing-one-to-one", "playground"),
+        ("lenet5", "table4-random", "table4-speaker", "table1-aivae", "pairing-one-to-one",
+         "table5-m2o-alpha0.2", "table5-m2o-alpha2", "playground"),
         (
             ("", label),
             ("paper", lambda row, result: next(iter(row.published.values()), "-")),

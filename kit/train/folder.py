@@ -32,6 +32,8 @@ from ..config import REPO_ROOT, runs_dir
 from ..io import read_json, write_json_atomic
 
 STATUSES = ("running", "finished", "stopped", "diverged", "failed")
+#: History columns that hold text, not numbers (a GAN's collapse warnings: kit.train.callbacks.CollapseWatch).
+TEXT_COLUMNS = ("collapse",)
 
 
 @dataclass
@@ -93,12 +95,12 @@ class Run:
         return read_json(self.status_path) if self.status_path.exists() else {}
 
     def history(self) -> list[dict]:
-        """Per-epoch records from ``history.csv`` (numbers as floats, notes such as ``collapse`` as text)."""
+        """Per-epoch records from ``history.csv``: numbers as floats, :data:`TEXT_COLUMNS` as text."""
         if not self.history_path.exists():
             return []
         with open(self.history_path) as stream:
             rows = list(csv.DictReader(stream))
-        return [{k: _number_or_text(v) for k, v in row.items() if v != ""} for row in rows]
+        return [{k: v if k in TEXT_COLUMNS else float(v) for k, v in row.items() if v != ""} for row in rows]
 
     def write_history(self, history: list[dict]) -> None:
         keys = list(dict.fromkeys(k for row in history for k in row))
@@ -169,10 +171,3 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return f"kit {__version__}"
     return f"{commit}{'+changes' if dirty else ''}"
-
-
-def _number_or_text(value: str) -> float | str:
-    try:
-        return float(value)
-    except ValueError:
-        return value
