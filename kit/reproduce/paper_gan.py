@@ -192,6 +192,13 @@ def _alpha(row: Row, result: dict) -> str:
     return f"{options['alpha']:g}" + (" (means)" if options.get("reduction") == "mean" else "")
 
 
+def _d_wins(row: Row, result: dict) -> str:
+    """How often the discriminator won outright in the last epoch (CollapseWatch's measure)."""
+    history = result.get("history") or [{}]
+    share = history[-1].get("train_d_wins")
+    return "-" if share is None else f"{100 * share:.0f} %"
+
+
 GENERATOR_COLUMNS = (
     ("paper", published("accuracy")),
     ("kit accuracy", percent("accuracy")),
@@ -201,6 +208,7 @@ GENERATOR_COLUMNS = (
     ("recall", number("recall")),
     ("density", number("density")),
     ("coverage", number("coverage")),
+    ("D wins", _d_wins),
     ("epochs", epochs),
     ("time", time_taken),
     ("command", command),
