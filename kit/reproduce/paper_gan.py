@@ -230,7 +230,7 @@ TABLES = {
     "figure8": Table(
         ("figure8",),
         (
-            ("k = 0", _at(0)), ("k = 16", _at(16)), ("k = 32", _at(32)), ("k = 48", _at(48)),
+            ("", label), ("k = 0", _at(0)), ("k = 16", _at(16)), ("k = 32", _at(32)), ("k = 48", _at(48)),
             ("k = 64", _at(64)), ("time", time_taken), ("command", command),
         ),
     ),
