@@ -146,3 +146,10 @@ def test_a_quick_fast_aivaegan_draws_the_spoken_digit_well_above_chance(runs):
     run = train_run(config, progress=False)
     assert run.metrics["accuracy"] > 0.6  # chance: 0.1; LeNet reads the digit that was spoken
     assert run.metrics["precision"] > 0.5  # the drawings look like real digits to LeNet
+
+
+def test_with_label_smoothing_a_winning_discriminator_still_counts_as_winning():
+    model = DCGAN(width=8, label_smoothing=0.1)
+    sure = torch.logit(torch.tensor([0.9]))  # D's best belief in a real image when its target is 0.9
+    best = discriminator_loss(sure, torch.tensor([-30.0]), label_smoothing=0.1).item()
+    assert model._lowest_d_loss() == pytest.approx(best, abs=1e-4)  # the floor smoothing puts under D's loss

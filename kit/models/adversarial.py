@@ -20,9 +20,9 @@ generator: it gives :class:`~kit.train.Trainer` two Adam optimisers
 step and one generator step per batch, the model-owned step of the Trainer's
 contract. Each step also returns health terms, averaged per epoch by the
 Trainer: ``d_real`` and ``d_fake`` (the discriminator's mean belief),
-``d_wins`` (fraction of steps with a discriminator loss under
-:data:`WINNING_LOSS`: near 1 = the discriminator has won, the generator gets
-no signal) and ``batch_diversity`` (mean pairwise distance of the generated
+``d_wins`` (fraction of steps with a discriminator loss within
+:data:`WINNING_LOSS` of the best it can reach: near 1 = the discriminator
+has won, the generator gets no signal) and ``batch_diversity`` (mean pairwise distance of the generated
 images over that of the real ones in the batch: near 0 = mode collapse);
 :class:`~kit.train.callbacks.CollapseWatch` reads them.
 
@@ -33,12 +33,14 @@ arbitrarily steep: :func:`spectral_normalised` applies it to a network.
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
-WINNING_LOSS = 0.05  # a discriminator loss below this: it tells real from fake almost perfectly
+WINNING_LOSS = 0.05  # within this of its best loss, the discriminator tells real from fake almost perfectly
 
 
 def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor, label_smoothing: float = 0.0):
@@ -117,10 +119,15 @@ class Adversarial:
                 "d_loss": d_loss.detach(),
                 "d_real": torch.sigmoid(real_logits.detach().float()).mean(),
                 "d_fake": torch.sigmoid(fake_logits.detach().float()).mean(),
-                "d_wins": (d_loss.detach() < WINNING_LOSS).float(),
+                "d_wins": (d_loss.detach() < self._lowest_d_loss() + WINNING_LOSS).float(),
                 "batch_diversity": relative_spread(fake, real),
             }
         return {key: value.detach() for key, value in terms.items()} | health
+
+    def _lowest_d_loss(self) -> float:
+        """The discriminator's best possible loss: 0, or with smoothing s the entropy of the target 1 - s."""
+        s = self.label_smoothing
+        return 0.0 if s <= 0 else -(1 - s) * math.log(1 - s) - s * math.log(s)
 
     def loss(self, batch) -> dict[str, torch.Tensor]:
         """The generator's and the discriminator's losses on ``batch``, without a step (validation)."""
