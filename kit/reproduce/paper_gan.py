@@ -73,7 +73,8 @@ def latent_ablation_result(quick: bool, progress: bool, results: Path) -> dict:
         run = train_run(config, resume=True, progress=progress)  # a finished run is reused as it is
         model, data = load_run_model(run)
         ks = range(0, 65, 16) if quick else range(65)
-        curves[pairing_name] = latent_ablation(model, data, load_judge("image"), ks, draws=2 if quick else 10)
+        draws = 2 if quick else 10
+        curves[pairing_name] = latent_ablation(model, data.test, load_judge("image"), ks, draws=draws)
         configs[pairing_name] = config.as_dict()
     return {
         "config": configs,
