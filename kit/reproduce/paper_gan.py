@@ -92,7 +92,7 @@ def latent_ablation_figure(result: dict):
         ax.fill_between(curve["k"], [100 * v for v in curve["low"]], [100 * v for v in curve["high"]],
                         color=line.get_color(), alpha=0.25)
     ax.set(xlabel="latent elements set to 0 (k of 64)", ylabel="LeNet accuracy (%)",
-           title="Figure 8 again: the fast AIVAE, 10 draws per k (band: lowest to highest)")
+           title="Figure 8 again: the fast AIVAE (band: lowest to highest of the draws)")
     ax.axhline(10, color="grey", lw=0.8, ls=":")
     ax.legend()
     return figure
