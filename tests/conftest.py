@@ -26,6 +26,26 @@ def fsdd():
     return data.load_fsdd()
 
 
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    """A private runs folder (``KIT_RUNS_DIR``) for tests that train."""
+    monkeypatch.setenv("KIT_RUNS_DIR", str(tmp_path / "runs"))
+    return tmp_path / "runs"
+
+
+def toy_batches(n: int = 256, seed: int = 0):
+    """A toy 'MNIST' that any model learns in a few steps: digit d is a bright row at height 2 + 2d."""
+    import torch
+
+    from kit.train import Batches
+
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 10, (n,), generator=generator)
+    images = torch.zeros(n, 28, 28)
+    images[torch.arange(n), 2 + 2 * labels, 4:24] = 1
+    return Batches(images, labels, batch_size=32, seed=seed)
+
+
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory, monkeypatch):
     """Every test session writes its caches to a temporary folder, never the learner's."""

@@ -10,23 +10,8 @@ import torch
 from kit.models import AIVAEGAN, DCGAN, MODELS, FastAIVAEGAN
 from kit.models.adversarial import discriminator_loss, generator_loss, relative_spread
 from kit.runs import RunConfig, train_run
-from kit.train import Batches, CollapseWatch, Run, Trainer, TrainingDiverged, load_checkpoint
-from tests.conftest import require
-
-
-@pytest.fixture
-def runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("KIT_RUNS_DIR", str(tmp_path / "runs"))
-    return tmp_path / "runs"
-
-
-def digit_batches(n=128, seed=0):
-    """Images of bright bars (a toy 'MNIST') with labels: enough for the step's mechanics."""
-    generator = torch.Generator().manual_seed(seed)
-    labels = torch.randint(0, 10, (n,), generator=generator)
-    images = torch.zeros(n, 28, 28)
-    images[torch.arange(n), 2 + 2 * labels, 4:24] = 1
-    return Batches(images, labels, batch_size=32, seed=seed)
+from kit.train import CollapseWatch, Run, Trainer, TrainingDiverged, load_checkpoint
+from tests.conftest import require, toy_batches
 
 
 def test_table_2_has_the_slides_parameter_count_and_no_fully_connected_layer():
@@ -67,7 +52,7 @@ def test_the_alternating_step_moves_each_network_with_its_own_optimiser():
         len(list(model.generator.parameters())),
     ]
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
-    terms = model.training_step(next(iter(digit_batches())), optimizers, step=1)
+    terms = model.training_step(next(iter(toy_batches(128))), optimizers, step=1)
     assert {"loss", "d_loss", "d_real", "d_fake", "d_wins", "batch_diversity"} <= set(terms)
     for name, parameter in model.named_parameters():
         assert not torch.equal(before[name], parameter), f"{name} did not move"
@@ -90,7 +75,7 @@ def test_a_nan_in_a_gan_stops_training_naming_the_step_and_the_last_good_checkpo
     run = Run.create("poisoned", {"model": "dcgan"}, root=tmp_path)
     trainer = Trainer(3, lr=2e-4, run=run, progress=False)
     with pytest.raises(TrainingDiverged, match=r"step 7: the loss term 'd_loss' is nan") as caught:
-        trainer.fit(Poisoned(width=8), digit_batches())  # 4 steps per epoch: step 7 is in epoch 2
+        trainer.fit(Poisoned(width=8), toy_batches(128))  # 4 steps per epoch: step 7 is in epoch 2
     assert caught.value.step == 7
     saved = load_checkpoint(run.checkpoint_path)
     assert saved["epoch"] == 1 and len(saved["optimizers"]) == 2

@@ -13,12 +13,6 @@ from kit.reproduce.engine import DOCUMENTS, MARKER, render_text
 from kit.runs import RunConfig
 
 
-@pytest.fixture
-def runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("KIT_RUNS_DIR", str(tmp_path / "runs"))
-    return tmp_path / "runs"
-
-
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
 def test_the_committed_documents_are_what_the_results_render(document):
     text = document.read_text()

@@ -12,7 +12,6 @@ from kit.models import FastAIVAE, LeNet5
 from kit.runs import RunConfig, evaluate_run, train_run
 from kit.tasks import TASKS
 from kit.train import (
-    Batches,
     CheckpointError,
     EarlyStopping,
     Run,
@@ -22,21 +21,7 @@ from kit.train import (
     save_checkpoint,
 )
 from kit.train.device import bfloat16_supported, resolve_precision
-from tests.conftest import require
-
-
-@pytest.fixture
-def runs(tmp_path, monkeypatch):
-    monkeypatch.setenv("KIT_RUNS_DIR", str(tmp_path / "runs"))
-    return tmp_path / "runs"
-
-
-def toy_batches(n=256, seed=0):
-    generator = torch.Generator().manual_seed(seed)
-    labels = torch.randint(0, 10, (n,), generator=generator)
-    images = torch.zeros(n, 28, 28)
-    images[torch.arange(n), 2 + 2 * labels, 4:24] = 1  # digit d = a bright row at height 2 + 2d
-    return Batches(images, labels, batch_size=32, seed=seed)
+from tests.conftest import require, toy_batches
 
 
 def test_checkpoint_round_trip_and_refusals(tmp_path):
