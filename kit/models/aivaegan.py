@@ -15,9 +15,13 @@ batch, so alpha = 0 is a plain GAN and the reconstruction term is the
 AIVAE's own. Lowering alpha then does two things: the discriminator's taste
 weighs more, and the KL weighs more *relative to the reconstruction* (the
 generator is a beta-VAE with beta / alpha, 2.5 at alpha = 0.2), which
-squeezes the audio's information out of the latent code. Low alpha: more
-varied drawings, less often the spoken digit; high alpha: archetypes that
-LeNet reads (Table 5). ``reduction="mean"`` averages over pixels and latent
+squeezes the audio's information out of the latent code. With many-to-one
+pairing, lowering alpha makes the drawings more varied only while the code
+still names the digit (a KL above ln 10, about 2.3 nats); below that every
+clip gets nearly the same drawing (alpha = 0.05: accuracy at chance). With
+one-to-one pairing the paired images are themselves varied, and a higher
+alpha keeps more of that variety (Table 5, ``docs/reproduction.md``).
+``reduction="mean"`` averages over pixels and latent
 dimensions instead (Keras's binary cross-entropy): ``docs/reproduction.md``
 shows what that does at the paper's alpha = 1.
 
