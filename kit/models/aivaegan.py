@@ -45,7 +45,7 @@ from torch import nn
 
 from .adversarial import Adversarial, generator_loss, spectral_normalised
 from .aivae import FastAIVAE
-from .gan import _dcgan_init, dcgan_discriminator
+from .gan import dcgan_discriminator
 from .vae import OneChannel, kl_divergence, reconstruction_bce, reparametrize
 
 REDUCTIONS = ("sum", "mean")
@@ -178,7 +178,5 @@ class FastAIVAEGAN(AudioToImageVAEGAN):
 
     def __init__(self, alpha: float = 1.0, beta: float = 0.5, latent_dim: int = 64, width: int = 32,
                  label_smoothing: float = 0.0, spectral_norm: bool = False, reduction: str = "sum") -> None:
-        discriminator = dcgan_discriminator(width)
-        discriminator.apply(_dcgan_init)
-        super().__init__(FastAIVAE(latent_dim), discriminator, alpha, beta, label_smoothing, spectral_norm,
-                         reduction)
+        super().__init__(FastAIVAE(latent_dim), dcgan_discriminator(width), alpha, beta, label_smoothing,
+                         spectral_norm, reduction)

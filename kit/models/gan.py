@@ -22,8 +22,8 @@ from .vae import OneChannel
 
 
 def dcgan_generator(latent_dim: int, width: int) -> nn.Sequential:
-    """Noise ``(n, latent_dim)`` -> image logits ``(n, 1, 28, 28)``."""
-    return nn.Sequential(
+    """Noise ``(n, latent_dim)`` -> image logits ``(n, 1, 28, 28)``, initialised as DCGAN's."""
+    return _dcgan_initialised(
         nn.Unflatten(1, (latent_dim, 1, 1)),
         nn.ConvTranspose2d(latent_dim, 2 * width, 7, bias=False), nn.BatchNorm2d(2 * width), nn.ReLU(),  # 7
         nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),  # 14
@@ -32,8 +32,8 @@ def dcgan_generator(latent_dim: int, width: int) -> nn.Sequential:
 
 
 def dcgan_discriminator(width: int) -> nn.Sequential:
-    """Images ``(n, 28, 28)`` in [0, 1] -> logits ``(n,)``."""
-    return nn.Sequential(
+    """Images ``(n, 28, 28)`` in [0, 1] -> logits ``(n,)``, initialised as DCGAN's."""
+    return _dcgan_initialised(
         OneChannel(),
         nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),  # 14
         nn.Conv2d(width, 2 * width, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(0.2),  # 7
@@ -55,7 +55,6 @@ class DCGAN(Adversarial, nn.Module):
         self.label_smoothing = label_smoothing
         self.generator = dcgan_generator(latent_dim, width)
         self.discriminator = dcgan_discriminator(width)
-        self.apply(_dcgan_init)
         if spectral_norm:
             spectral_normalised(self.discriminator)
 
@@ -83,10 +82,12 @@ class DCGAN(Adversarial, nn.Module):
         return {"loss": adversarial, "g_loss": adversarial}
 
 
-def _dcgan_init(module: nn.Module) -> None:
-    """DCGAN's initialisation: N(0, 0.02) weights; batch-norm scales N(1, 0.02)."""
-    if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
-        nn.init.normal_(module.weight, 0.0, 0.02)
-    elif isinstance(module, nn.BatchNorm2d):
-        nn.init.normal_(module.weight, 1.0, 0.02)
-        nn.init.zeros_(module.bias)
+def _dcgan_initialised(*layers: nn.Module) -> nn.Sequential:
+    """The layers in sequence, initialised as DCGAN's: N(0, 0.02) weights, batch-norm scales N(1, 0.02)."""
+    for module in layers:
+        if isinstance(module, nn.Conv2d | nn.ConvTranspose2d):
+            nn.init.normal_(module.weight, 0.0, 0.02)
+        elif isinstance(module, nn.BatchNorm2d):
+            nn.init.normal_(module.weight, 1.0, 0.02)
+            nn.init.zeros_(module.bias)
+    return nn.Sequential(*layers)
