@@ -242,6 +242,7 @@ class FeatureSpec:
     top_db: float = 80.0  # dynamic range kept by the dB conversion
 
     name = "features"
+    time_axis = None  # which axis of one clip's features is time (None: averaged away); not a field
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -282,6 +283,7 @@ class MelImage(FeatureSpec):
     n_mels: int = 48
     frames: int = 48
     name = "mel48"
+    time_axis = 1
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -318,6 +320,7 @@ class MfccFrames(FeatureSpec):
     seconds: float = 1.0
     hop_length: int = 208  # 1 + 8000 // 208 = 39 frames at 8 kHz
     name = "mfcc39x13"
+    time_axis = 0
 
     @property
     def shape(self) -> tuple[int, int]:

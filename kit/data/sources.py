@@ -8,7 +8,7 @@ are unpacked into a temporary folder that is renamed into place only when
 complete, so an interrupted download never leaves a half data set behind.
 
 Run ``python -m kit download NAME`` (``mnist``, ``fsdd``, ``speech_commands``,
-``audiomnist``). Lesson 1 shows which sets were found.
+``audiomnist``, ``wsd``: seed 003's Written and Spoken Digits, :mod:`kit.data.wsd`). Lesson 1 shows which sets were found.
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ MNIST_MD5 = {
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
 SPEECH_COMMANDS_SHA256 = "743935421bb51cccdb6bdd152e04c5c70274e935c82119ad7faeec31780d811d"
+WSD_RECORD = "3515935"
+WSD_API = f"https://zenodo.org/api/records/{WSD_RECORD}"  # lists the files with Zenodo's MD5 of each
 DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 SOURCES: dict[str, Source] = {
@@ -112,6 +114,14 @@ SOURCES: dict[str, Source] = {
             "data/audioMNIST_meta.txt",
             ("https://github.com/soerenab/AudioMNIST/archive/refs/heads/master.tar.gz",),
             "about 1 GB",
+        ),
+        Source(
+            "wsd",
+            "The Written and Spoken Digits database (zenodo.org/records/3515935)",
+            ("wsd",),
+            "labels_test.npy",
+            (WSD_API,),
+            "about 300 MB",
         ),
     )
 }
@@ -163,6 +173,7 @@ def download(name: str, force: bool = False) -> Path:
         "fsdd": _download_fsdd,
         "speech_commands": _download_speech_commands,
         "audiomnist": _download_audiomnist,
+        "wsd": _download_wsd,
     }[name](target)
     return target
 
@@ -252,3 +263,9 @@ def _download_audiomnist(target: Path) -> None:
     archive = _fetch(SOURCES["audiomnist"].urls[0], None, "audiomnist-master.tar.gz")
     _unpack_into_place(archive, target, _below("data", keep_folder=True))
     verify(target / "data", registry("audiomnist"))
+
+
+def _download_wsd(target: Path) -> None:
+    from .wsd import download_wsd
+
+    download_wsd(target, _fetch)

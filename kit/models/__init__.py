@@ -1,4 +1,4 @@
-"""The networks of the course: the LeNet-5 evaluator, image AEs and VAEs, AIVAE, GANs and AIVAEGAN.
+"""The networks of the course: the LeNet-5 evaluator, image AEs and VAEs, AIVAE, GANs and AIVAEGAN, classifiers.
 
 Every model has the same small contract, used by :class:`kit.train.Trainer`:
 ``loss(batch) -> dict`` of scalar tensors with the key ``"loss"`` (what is
@@ -11,6 +11,7 @@ hooks (two optimisers, a model-owned alternating step): see
 from .aivae import AIVAE, FastAIVAE
 from .aivaegan import AIVAEGAN, FastAIVAEGAN
 from .autoencoders import ConvAE, ConvVAE, MlpAE, MlpVAE
+from .classifiers import AudioNetCNN, AudioNetLSTM, HybridNetCNN, HybridNetCNNLSTM, ImageNetCNN
 from .gan import DCGAN
 from .lenet import LeNet5
 from .vae import elbo, kl_divergence, reparametrize
@@ -26,10 +27,15 @@ MODELS = {
     "dcgan": DCGAN,
     "aivaegan": AIVAEGAN,
     "fast-aivaegan": FastAIVAEGAN,
+    "imagenet-cnn": ImageNetCNN,
+    "audionet-cnn": AudioNetCNN,
+    "audionet-lstm": AudioNetLSTM,
+    "hybridnet-cnn": HybridNetCNN,
+    "hybridnet-cnn-lstm": HybridNetCNNLSTM,
 }
 
 __all__ = [
-    "AIVAE", "AIVAEGAN", "DCGAN", "MODELS", "ConvAE", "ConvVAE", "FastAIVAE", "FastAIVAEGAN", "LeNet5",
-    "MlpAE", "MlpVAE",
+    "AIVAE", "AIVAEGAN", "DCGAN", "MODELS", "AudioNetCNN", "AudioNetLSTM", "ConvAE", "ConvVAE", "FastAIVAE",
+    "FastAIVAEGAN", "HybridNetCNN", "HybridNetCNNLSTM", "ImageNetCNN", "LeNet5", "MlpAE", "MlpVAE",
     "elbo", "kl_divergence", "reparametrize",
 ]

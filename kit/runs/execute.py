@@ -27,6 +27,8 @@ def build(config: RunConfig) -> tuple[torch.nn.Module, TaskData]:
     model_class = MODELS[config.model]
     known = inspect.signature(model_class).parameters
     unknown = set(config.options) - set(known)
+    if "features" in config.options:
+        raise ValueError("features is a run setting (--features), not a model option")
     if unknown:
         raise ValueError(
             f"{config.model} has no option {', '.join(sorted(unknown))}; its options: {', '.join(known)}"
@@ -34,7 +36,8 @@ def build(config: RunConfig) -> tuple[torch.nn.Module, TaskData]:
     task = TASKS[config.task]
     data = task.data(config)  # first: missing data leaves no half-made run
     seed_everything(config.seed)  # the initial weights depend on the run's seed too
-    model = model_class(**config.options)
+    hears = {"features": config.features} if "features" in known else {}  # audio models take the run's
+    model = model_class(**config.options, **hears)
     task.prepare_model(model, data)
     return model, data
 
@@ -64,7 +67,9 @@ def train_run(
     )
     if config.track or config.target is not None:
         trainer.on_epoch_end = lambda model, record: record.update(task.track(model, data))
-    trainer.callbacks = [StopAtTarget(task.tracked, config.target)] if config.target is not None else []
+    trainer.callbacks = task.callbacks(config)
+    if config.target is not None:
+        trainer.callbacks.append(StopAtTarget(task.tracked, config.target))
     if hasattr(model, "discriminator"):  # a GAN: watch for collapse (kit.train.callbacks.CollapseWatch)
         trainer.callbacks.append(CollapseWatch())
     trainer.fit(model, data.train, data.val, resume=resume)

@@ -1,4 +1,4 @@
-"""The task registry: what each kind of model learns, on which data, and how it is judged (lessons 4-11).
+"""The task registry: what each kind of model learns, on which data, and how it is judged (lessons 4-13).
 
 A task knows its data (train batches, validation batches, test material), how
 to measure a trained model (its metrics, each naming its judge), what to show
@@ -15,6 +15,9 @@ image-reconstruction   mlp-ae, conv-ae, mlp-vae, conv-vae   LeNet reads the reco
 image-generation       dcgan                                LeNet groups the drawings: diversity, prdc
 audio-to-image         aivae, fast-aivae, aivaegan,         LeNet reads the digit drawn for a clip
                        fast-aivaegan
+digit-classification   imagenet-cnn, audionet-cnn,          its own test accuracy and macro-F1 on
+                       audionet-lstm, hybridnet-cnn,        the same image-clip pairs (seed 003)
+                       hybridnet-cnn-lstm
 =====================  ===================================  =====================================
 """
 
@@ -22,11 +25,14 @@ from __future__ import annotations
 
 from .audio_to_image import AudioToImage
 from .base import Task, TaskData
+from .digits import DigitClassification
 from .images import ImageClassification, ImageGeneration, ImageReconstruction
 
 TASKS: dict[str, Task] = {
     task.name: task
-    for task in (ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage())
+    for task in (
+        ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage(), DigitClassification()
+    )
 }
 
 
@@ -42,6 +48,7 @@ def task_of(model: str) -> Task:
 __all__ = [
     "TASKS",
     "AudioToImage",
+    "DigitClassification",
     "ImageClassification",
     "ImageGeneration",
     "ImageReconstruction",

@@ -58,6 +58,10 @@ class Task:
     def data(self, config) -> TaskData:
         raise NotImplementedError
 
+    def callbacks(self, config) -> list:
+        """Callbacks every run of this task trains with (early stopping, say)."""
+        return []
+
     def prepare_model(self, model: torch.nn.Module, data: TaskData) -> None:
         """Fit whatever the model learns from the training data before training (input scaling)."""
 

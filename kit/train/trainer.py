@@ -65,8 +65,8 @@ class Trainer:
     building the model. ``precision``: ``"auto"`` (the model's
     ``preferred_precision`` where the hardware has it), ``"float32"`` or
     ``"bfloat16"``. ``lr_schedule``: ``"constant"``, ``"onecycle"`` (per step)
-    or ``"plateau"`` (learning rate / 10 after 3 epochs without progress on
-    the validation loss, else the training loss).
+    or ``"plateau"`` (learning rate / 10 after 5 epochs without progress on
+    the validation loss, else the training loss: seed 003's patience).
     """
 
     epochs: int
@@ -162,7 +162,7 @@ class Trainer:
                 optimizer, self.lr, epochs=self.epochs, steps_per_epoch=steps_per_epoch
             )
         if self.lr_schedule == "plateau":
-            return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.1, patience=3)
+            return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.1, patience=5)
         return None
 
     def _resume(self, model, optimizers, schedulers, steps_per_epoch: int) -> int:
