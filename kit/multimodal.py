@@ -62,7 +62,9 @@ class DigitPairs:
         )
 
     def subset(self, indices) -> DigitPairs:
-        return DigitPairs(self.images[indices], self.audio[indices], self.labels[indices], self.clips[indices])
+        return DigitPairs(
+            self.images[indices], self.audio[indices], self.labels[indices], self.clips[indices]
+        )
 
 
 @dataclass
@@ -104,7 +106,7 @@ def _pair_with_clips(images, image_labels, clip_labels, clip_offset, clip_featur
         candidates = np.flatnonzero(clip_labels == digit)
         wanted = image_labels == digit
         if wanted.any() and not len(candidates):
-            raise ValueError(f"no recording of digit {digit} on this side of the split: cannot pair its images")
+            raise ValueError(f"no recording of digit {digit} on this side of the split to pair its images")
         chosen[wanted] = rng.choice(candidates, size=int(wanted.sum()))
     clips = clip_offset[chosen]
     return DigitPairs(images, clip_features[clips], image_labels.astype(np.int64), clips)
@@ -149,7 +151,7 @@ def _wsd(split: str, seed: int, quick: bool, spec) -> MultimodalData:
         fit, val = _fractions_split(len(everything[0]), seed, SHARES[:2])
         parts = [everything[0].subset(fit), everything[0].subset(val), everything[1]]
     else:
-        raise ValueError("the Written and Spoken Digits database has no speaker labels: split random or official")
+        raise ValueError("the Written and Spoken Digits database has no speakers: split random or official")
     if quick:
         limits = (QUICK_IMAGES[0] * 14 // 17, QUICK_IMAGES[0] * 3 // 17, QUICK_IMAGES[1])
         rng = np.random.default_rng(seed)
@@ -199,7 +201,7 @@ def classification_metrics(predicted: np.ndarray, labels: np.ndarray) -> dict:
 
 def error_sets(predictions: dict[str, np.ndarray], labels: np.ndarray) -> dict[str, set[int]]:
     """For each model, the set of test pairs it gets wrong (the report's Figure 5 draws them as a Venn)."""
-    return {name: set(np.flatnonzero(predicted != labels).tolist()) for name, predicted in predictions.items()}
+    return {name: set(np.flatnonzero(guess != labels).tolist()) for name, guess in predictions.items()}
 
 
 def ambiguous_images(image_errors: set[int], fused_errors: set[int]) -> list[int]:
@@ -246,7 +248,7 @@ def corrupt(pairs: DigitPairs, sense: str, level: float, seed: int = 0) -> Digit
     return DigitPairs(images, audio, pairs.labels, pairs.clips)
 
 
-def corruption_curve(models: dict, pairs: DigitPairs, sense: str, levels=np.linspace(0, 1, 6),
+def corruption_curve(models: dict, pairs: DigitPairs, sense: str, levels=(0, 0.2, 0.4, 0.6, 0.8, 1),
                      seed: int = 0) -> dict[str, list[float]]:
     """Test accuracy of each model as ``sense`` is corrupted more and more (:func:`corrupt`)."""
     curves: dict[str, list[float]] = {"level": [float(level) for level in levels]}

@@ -38,7 +38,8 @@ def test_each_classifier_has_its_tables_size_and_reads_its_own_senses(name):
     batch = _batch()
     assert model(*model.inputs(batch)).shape == (5, 10)
     fused = model.reads == ("image", "audio")
-    assert model.embed(*model.inputs(batch)).shape == (5, 256 if fused else 64 if name == "audionet-lstm" else 128)
+    width = 256 if fused else 64 if name == "audionet-lstm" else 128
+    assert model.embed(*model.inputs(batch)).shape == (5, width)
     other = (torch.zeros_like(batch[0]), batch[1], batch[2]) if "image" not in model.reads else (
         batch[0], torch.zeros_like(batch[1]), batch[2])
     changed = not torch.equal(model(*model.inputs(batch)), model(*model.inputs(other)))
@@ -85,7 +86,7 @@ def test_the_written_and_spoken_digits_loader_reads_the_published_layout(tmp_pat
     assert train.labels.tolist() == [i % 10 for i in range(40)]
     data = multimodal.multimodal_data("wsd", "random", quick=False)
     assert [len(data.train), len(data.val), len(data.test)] == [42, 9, 9]  # 14 : 3 : 3 of 60
-    with pytest.raises(ValueError, match="no speaker labels"):
+    with pytest.raises(ValueError, match="no speakers"):
         multimodal.multimodal_data("wsd", "speaker", quick=False)
     np.save(tmp_path / "wsd" / "labels_test.npy", np.arange(7))
     with pytest.raises(ValueError, match="do not align"):
@@ -153,7 +154,8 @@ def test_corruption_mixes_one_sense_with_noise_and_leaves_the_other(paired):
 
 def test_error_sets_and_the_digits_only_the_hybrid_reads():
     labels = np.array([0, 1, 2, 3, 4])
-    errors = multimodal.error_sets({"image": np.array([0, 2, 2, 0, 4]), "hybrid": np.array([0, 1, 2, 0, 4])}, labels)
+    guesses = {"image": np.array([0, 2, 2, 0, 4]), "hybrid": np.array([0, 1, 2, 0, 4])}
+    errors = multimodal.error_sets(guesses, labels)
     assert errors == {"image": {1, 3}, "hybrid": {3}}
     assert multimodal.ambiguous_images(errors["image"], errors["hybrid"]) == [1]
 

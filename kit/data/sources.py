@@ -8,7 +8,8 @@ are unpacked into a temporary folder that is renamed into place only when
 complete, so an interrupted download never leaves a half data set behind.
 
 Run ``python -m kit download NAME`` (``mnist``, ``fsdd``, ``speech_commands``,
-``audiomnist``, ``wsd``: seed 003's Written and Spoken Digits, :mod:`kit.data.wsd`). Lesson 1 shows which sets were found.
+``audiomnist``, ``wsd``: seed 003's Written and Spoken Digits, :mod:`kit.data.wsd`). Lesson 1 shows
+which sets were found.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The networks of the course: the LeNet-5 evaluator, image AEs and VAEs, AIVAE, GANs and AIVAEGAN, classifiers.
+"""The course's networks: the LeNet-5 evaluator, image AEs and VAEs, AIVAE, GANs, AIVAEGAN, classifiers.
 
 Every model has the same small contract, used by :class:`kit.train.Trainer`:
 ``loss(batch) -> dict`` of scalar tensors with the key ``"loss"`` (what is

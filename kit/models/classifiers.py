@@ -67,15 +67,16 @@ class LastState(nn.Module):
 
 
 class AudioInput(nn.Module):
-    """Audio features as ``(n, frequency, time)``, each frequency row standardised (fitted on training clips)."""
+    """Audio features as ``(n, frequency, time)``, each frequency row standardised on the training clips."""
 
     def __init__(self, features: str) -> None:
         super().__init__()
         spec = feature_spec(features)
         self.feature = features
         if len(spec.shape) != 2:
-            raise ValueError(f"{features} is one vector per clip; the audio classifiers read frames (mfcc39x13"
-                             " or mel48)")
+            raise ValueError(
+                f"{features} is one vector per clip; the audio classifiers read frames (mfcc39x13 or mel48)"
+            )
         self.time_first = spec.time_axis == 0
         self.frequencies, self.frames = spec.shape[::-1] if self.time_first else spec.shape
         self.register_buffer("mean", torch.zeros(self.frequencies, 1))
@@ -105,7 +106,7 @@ class DigitClassifier(nn.Module):
         return [images if name == "image" else audio for name in self.reads]
 
     def embed(self, *inputs: torch.Tensor) -> torch.Tensor:
-        """The features just before the last layer (128-d; 256-d fused for the hybrids before their classifier)."""
+        """The features before the last layer (128-d, 64-d for the LSTM; the hybrids: the fused 256-d)."""
         raise NotImplementedError
 
     def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
@@ -115,7 +116,8 @@ class DigitClassifier(nn.Module):
     def loss(self, batch) -> dict[str, torch.Tensor]:
         logits = self(*self.inputs(batch))
         labels = batch[2]
-        return {"loss": F.cross_entropy(logits, labels), "accuracy": (logits.argmax(1) == labels).float().mean()}
+        accuracy = (logits.argmax(1) == labels).float().mean()
+        return {"loss": F.cross_entropy(logits, labels), "accuracy": accuracy}
 
     def configure_optimizers(self, lr: float) -> list[torch.optim.Optimizer]:
         return [torch.optim.Adam(self.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)]
@@ -167,7 +169,9 @@ class AudioNetLSTM(DigitClassifier):
     def __init__(self, features: str = "mfcc39x13") -> None:
         super().__init__()
         self.audio_input = AudioInput(features)
-        self.audio_encoder = nn.Sequential(LastState(self.audio_input.frequencies), nn.Linear(64, 64), nn.ReLU())
+        self.audio_encoder = nn.Sequential(
+            LastState(self.audio_input.frequencies), nn.Linear(64, 64), nn.ReLU()
+        )
         self.classifier = nn.Linear(64, 10)
 
     def embed(self, audio):
@@ -176,7 +180,9 @@ class AudioNetLSTM(DigitClassifier):
 
 def fusion_classifier() -> nn.Sequential:
     """Table 6: FC 128 with batch norm and ReLU, dropout 0.25, FC 10, on the 256-d concatenation."""
-    return nn.Sequential(nn.Linear(256, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.25), nn.Linear(128, 10))
+    return nn.Sequential(
+        nn.Linear(256, 128), nn.BatchNorm1d(128), nn.ReLU(), nn.Dropout(0.25), nn.Linear(128, 10)
+    )
 
 
 class HybridNet(DigitClassifier):
