@@ -219,6 +219,35 @@ def latent_ablation(
     return curves
 
 
+ACTIVE_NATS = 0.01  # a latent dimension whose average KL is below this carries no information
+
+
+@torch.no_grad()
+def kl_per_dimension(model, audio: torch.Tensor, batch_size: int = 1000) -> np.ndarray:
+    """The KL of each latent dimension from the prior, averaged over the clips ``audio``: ``(latent_dim,)``.
+
+    A dimension near 0 nats says the same thing for every clip: the decoder
+    cannot use it. All of them near 0 is posterior collapse (lesson 8).
+    """
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    try:
+        total = 0.0
+        for i in range(0, len(audio), batch_size):
+            mu, logvar = model.encode(audio[i : i + batch_size].to(device).float())
+            total = total + 0.5 * (mu.square() + logvar.exp() - 1 - logvar).sum(dim=0)
+        return (total / len(audio)).float().cpu().numpy()
+    finally:
+        model.train(was_training)
+
+
+def active_dimensions(model, data: CrossModalData) -> int:
+    """How many latent dimensions carry more than :data:`ACTIVE_NATS` about the test clips."""
+    clips = np.unique(data.test.audio_index)
+    return int((kl_per_dimension(model, data.test.audio[torch.from_numpy(clips)]) > ACTIVE_NATS).sum())
+
+
 def spoken_digit_accuracy(model, corpus: SpokenDigits, lenet) -> float:
     """How often LeNet reads the digit ``model`` draws for each clip of ``corpus`` as the spoken digit."""
     drawn = generate(model, torch.from_numpy(features.extract(corpus, progress=False)))

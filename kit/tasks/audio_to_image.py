@@ -8,6 +8,7 @@ import torch
 from ..experiments import (
     DATASETS,
     SPLITS,
+    active_dimensions,
     cross_modal_data,
     evaluate_generator,
     generate,
@@ -44,7 +45,10 @@ class AudioToImage(Task):
         model.fit_input_scaling(data.train.audio)
 
     def track(self, model, data) -> dict[str, float]:
-        return {"test_accuracy": evaluate_generator(model, data.test, load_judge("image"))["accuracy"]}
+        return {
+            "test_accuracy": evaluate_generator(model, data.test, load_judge("image"))["accuracy"],
+            "active_dims": active_dimensions(model, data.test),
+        }
 
     def evaluate(self, model, data) -> dict:
         judge = load_judge("image")
