@@ -94,12 +94,19 @@ def _images(split: str, quick: bool, seed: int) -> DigitImages:
     return digit_subset(split, limit, seed)
 
 
-def _audio_features(corpus: SpokenDigits, copies: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """48x48 log-mels of every clip plus ``copies`` augmented versions of each, and their digits."""
-    clean = features.extract(corpus)
+def hears(model) -> features.FeatureSpec:
+    """The audio features ``model`` reads: its class's ``hears`` (else the paper's 48x48 log-mel)."""
+    return features.feature_spec(getattr(model, "hears", features.MEL_IMAGE.name))
+
+
+def _audio_features(
+    corpus: SpokenDigits, copies: int, seed: int, spec: features.FeatureSpec = features.MEL_IMAGE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features of every clip plus ``copies`` augmented versions of each, and their digits."""
+    clean = features.extract(corpus, spec)
     if not copies:
         return clean, corpus.digits
-    noisy = features.MEL_IMAGE(augment.augmented_copies(corpus.waveforms(), copies, seed))
+    noisy = spec(augment.augmented_copies(corpus.waveforms(), copies, seed))
     return np.concatenate([clean, noisy]), np.concatenate([corpus.digits, np.repeat(corpus.digits, copies)])
 
 
@@ -111,18 +118,21 @@ def cross_modal_data(
     batch_size: int = 128,
     quick: bool | None = None,
     augment_copies: int = 0,
+    feature: str = "mel48",
 ) -> CrossModalData:
     """Paired audio features and images for training and testing (see the module docstring).
 
-    ``augment_copies`` adds that many augmented versions of every training clip.
+    ``augment_copies`` adds that many augmented versions of every training clip;
+    ``feature`` names the audio features (:data:`kit.features.FEATURES`).
     """
+    spec = features.feature_spec(feature)
     quick = quick_mode() if quick is None else quick
     corpus = _audio_corpus(dataset)
     train_audio, test_audio = _split(corpus, split, seed)
     train_images, test_images = _images("train", quick, seed), _images("test", quick, seed)
 
     def batches(audio: SpokenDigits, images: DigitImages, shuffle: bool, copies: int = 0) -> PairedBatches:
-        audio_features, digits = _audio_features(audio, copies, seed)
+        audio_features, digits = _audio_features(audio, copies, seed, spec)
         return PairedBatches(
             torch.from_numpy(audio_features),
             digits,
@@ -141,7 +151,7 @@ def cross_modal_data(
         f"{dataset} ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
         f"{split} split, {pairing} pairing: {len(train.audio_index)} train pairs from "
         f"{len(train_audio)} clips{augmented}, {len(test.audio_index)} test pairs from "
-        f"{len(test_audio)} clips"
+        f"{len(test_audio)} clips" + ("" if spec is features.MEL_IMAGE else f", {spec.name}")
     )
     return CrossModalData(train, test, test_images, description, train_audio, test_audio)
 
@@ -250,7 +260,7 @@ def active_dimensions(model, data: CrossModalData) -> int:
 
 def spoken_digit_accuracy(model, corpus: SpokenDigits, lenet) -> float:
     """How often LeNet reads the digit ``model`` draws for each clip of ``corpus`` as the spoken digit."""
-    drawn = generate(model, torch.from_numpy(features.extract(corpus, progress=False)))
+    drawn = generate(model, torch.from_numpy(features.extract(corpus, hears(model), progress=False)))
     return lenet_accuracy(lenet, drawn, corpus.digits)
 
 

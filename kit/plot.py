@@ -221,3 +221,60 @@ def trade_off(points: dict[str, tuple[float, float]],
     ax.set_xlim(left=0)
     ax.grid(alpha=0.3)
     return fig
+
+
+def error_venn(errors: dict[str, set], ax: Axes | None = None,
+               title: str | None = "which test pairs each model gets wrong") -> Figure:
+    """Venn diagram of two or three models' error sets (:func:`kit.multimodal.error_sets`; lesson 13).
+
+    Each region is labelled with the number of pairs in it: the report's
+    Figure 5 drew the pairs' indices instead, which only fits a few dozen.
+    """
+    from matplotlib_venn import venn2, venn3
+
+    if len(errors) not in (2, 3):
+        raise ValueError(f"a Venn diagram of 2 or 3 error sets, not {len(errors)}")
+    fig, ax = _axes(ax, (4.5, 4))
+    sets = [set(values) for values in errors.values()]
+    labels = [f"{name}\n({len(values)} wrong)" for name, values in zip(errors, sets, strict=True)]
+    if not any(sets):
+        ax.text(0.5, 0.5, "no errors at all", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+    else:
+        draw = venn3 if len(sets) == 3 else venn2
+        draw(sets, set_labels=labels, ax=ax)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def embedding_clusters(mapped: dict, ax=None, title: str | None = None) -> Figure:
+    """:func:`kit.multimodal.embedding_map`'s 2-D map twice: coloured by digit, and by k-means cluster.
+
+    ``ax``: ``None`` or a pair of axes. Each cluster is marked with the digit
+    most of its points are, and the title gives the agreement (adjusted Rand
+    index) of the clusters with the digits: the report's Figures 6-8 (lesson 13).
+    """
+    if ax is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), layout="constrained")
+    else:
+        axes = list(ax)
+        if len(axes) != 2:
+            raise ValueError("embedding_clusters draws on two axes: pass a pair, or None")
+        fig = axes[0].figure
+    points, labels, clusters = (np.asarray(mapped[key]) for key in ("points", "labels", "clusters"))
+    for panel, colours, what in ((axes[0], labels, "digit"), (axes[1], clusters, "cluster")):
+        panel.scatter(points[:, 0], points[:, 1], c=colours, cmap="tab10", s=4, alpha=0.7,
+                      vmin=-0.5, vmax=9.5)
+        for group in np.unique(colours):
+            members = colours == group
+            name = group if what == "digit" else np.bincount(labels[members], minlength=10).argmax()
+            x, y = np.median(points[members], axis=0)
+            box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0}
+            panel.text(x, y, str(name), fontsize=11, weight="bold", ha="center", va="center", bbox=box)
+        panel.set(xticks=[], yticks=[])
+    axes[0].set_title("t-SNE map, coloured by digit")
+    axes[1].set_title(f"k-means, k = 10 (agreement with the digits: {mapped['agreement']:.2f})")
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -80,4 +80,5 @@ from . import (  # noqa: E402,F401  (registers the checks)
     lesson09,
     lesson10,
     lesson11,
+    lesson13,
 )

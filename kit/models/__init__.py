@@ -14,6 +14,7 @@ from .autoencoders import ConvAE, ConvVAE, MlpAE, MlpVAE
 from .classifiers import AudioNetCNN, AudioNetLSTM, HybridNetCNN, HybridNetCNNLSTM, ImageNetCNN
 from .gan import DCGAN
 from .lenet import LeNet5
+from .mfcc_vae import MfccVAE
 from .vae import elbo, kl_divergence, reparametrize
 
 MODELS = {
@@ -27,6 +28,7 @@ MODELS = {
     "dcgan": DCGAN,
     "aivaegan": AIVAEGAN,
     "fast-aivaegan": FastAIVAEGAN,
+    "mfcc-vae": MfccVAE,
     "imagenet-cnn": ImageNetCNN,
     "audionet-cnn": AudioNetCNN,
     "audionet-lstm": AudioNetLSTM,
@@ -36,6 +38,7 @@ MODELS = {
 
 __all__ = [
     "AIVAE", "AIVAEGAN", "DCGAN", "MODELS", "AudioNetCNN", "AudioNetLSTM", "ConvAE", "ConvVAE", "FastAIVAE",
-    "FastAIVAEGAN", "HybridNetCNN", "HybridNetCNNLSTM", "ImageNetCNN", "LeNet5", "MlpAE", "MlpVAE",
+    "FastAIVAEGAN", "HybridNetCNN", "HybridNetCNNLSTM", "ImageNetCNN", "LeNet5", "MfccVAE", "MlpAE",
+    "MlpVAE",
     "elbo", "kl_divergence", "reparametrize",
 ]

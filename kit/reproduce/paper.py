@@ -225,7 +225,7 @@ ROWS = (
         "pairing-resampled",
         "seed 000 (resampled pairing)",
         "resampled every epoch",
-        config=fast("random", 30, "resampled"),
+        config=fast("random", 60, "resampled"),
     ),
     Row("playground", "not in the paper: voices never heard", "the zoo's playground model", zoo="fast-aivae"),
 )

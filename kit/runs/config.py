@@ -72,6 +72,10 @@ class RunConfig:
         if self.task not in (None, task.name):
             raise ValueError(f"{self.model} is a {task.name} model, not {self.task}")
         object.__setattr__(self, "task", task.name)
+        from ..models import MODELS
+
+        if self.features is None and hasattr(MODELS[self.model], "hears"):  # a model that hears one thing
+            object.__setattr__(self, "features", MODELS[self.model].hears)
         for key, value in task.defaults().items():
             if getattr(self, key) is None:
                 object.__setattr__(self, key, value)

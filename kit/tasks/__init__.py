@@ -14,7 +14,7 @@ image-classification   lenet5                               its own test accurac
 image-reconstruction   mlp-ae, conv-ae, mlp-vae, conv-vae   LeNet reads the reconstructed digit
 image-generation       dcgan                                LeNet groups the drawings: diversity, prdc
 audio-to-image         aivae, fast-aivae, aivaegan,         LeNet reads the digit drawn for a clip
-                       fast-aivaegan
+                       fast-aivaegan, mfcc-vae
 digit-classification   imagenet-cnn, audionet-cnn,          its own test accuracy and macro-F1 on
                        audionet-lstm, hybridnet-cnn,        the same image-clip pairs (seed 003)
                        hybridnet-cnn-lstm

@@ -26,7 +26,7 @@ class AudioToImage(Task):
     data_sets = DATASETS
     splits = SPLITS
     pairings = STRATEGIES
-    features = ("mel48",)
+    features = ("mel48", "mfcc40mean")
     tracked = "test_accuracy"
 
     def data(self, config) -> TaskData:
@@ -38,8 +38,17 @@ class AudioToImage(Task):
             config.batch_size,
             config.quick,
             augment_copies=config.augment,
+            feature=config.features,
         )
         return TaskData(data.train, None, data, data.description)
+
+    def check(self, config) -> None:
+        super().check(config)
+        from ..models import MODELS
+
+        heard = getattr(MODELS[config.model], "hears", "mel48")
+        if config.features != heard:
+            raise ValueError(f"{config.model} hears {heard}, not {config.features}")
 
     def prepare_model(self, model, data) -> None:
         model.fit_input_scaling(data.train.audio)
