@@ -179,7 +179,7 @@ def test_in_quick_mode_hearing_and_seeing_beats_hearing_alone(runs):
         config = RunConfig(name, epochs=2, batch_size=32, quick=True, split="speaker")
         models[name], data = load_run_model(train_run(config, progress=False))
     test = data.test.test
-    clean = {name: (multimodal.predict(model, test)[0] == test.labels).mean() for name, model in models.items()}
+    clean = {name: (multimodal.predict(m, test)[0] == test.labels).mean() for name, m in models.items()}
     assert clean["hybridnet-cnn"] > 0.95 and clean["hybridnet-cnn"] >= clean["audionet-cnn"]
     if clean["audionet-cnn"] < 0.97:  # real voices: a new speaker is misheard, and the image settles it
         assert clean["hybridnet-cnn"] > clean["audionet-cnn"] + 0.02
