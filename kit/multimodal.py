@@ -30,7 +30,7 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.metrics import adjusted_rand_score, f1_score
 
-from . import features
+from . import augment, features
 from .config import quick_mode
 from .data import SpokenDigits, load_spoken_digits, official_split, random_split, speaker_split
 from .data.wsd import load_written_spoken_digits
@@ -112,7 +112,15 @@ def _pair_with_clips(images, image_labels, clip_labels, clip_offset, clip_featur
     return DigitPairs(images, clip_features[clips], image_labels.astype(np.int64), clips)
 
 
-def _mnist_fsdd(split: str, seed: int, quick: bool, spec) -> MultimodalData:
+def _augmented(corpus: SpokenDigits, train: SpokenDigits, spec, copies: int, seed: int):
+    """Features of ``copies`` augmented versions of every training clip (:mod:`kit.augment`), and the
+    corpus index of the clip each one comes from."""
+    position = {id(u): i for i, u in enumerate(corpus.utterances)}
+    origin = np.repeat([position[id(u)] for u in train.utterances], copies)
+    return spec(augment.augmented_copies(train.waveforms(), copies, seed)), origin
+
+
+def _mnist_fsdd(split: str, seed: int, quick: bool, spec, copies: int = 0) -> MultimodalData:
     corpus = load_spoken_digits()
     sides = _clip_sides(corpus, split, seed)
     position = {id(u): i for i, u in enumerate(corpus.utterances)}
@@ -130,9 +138,19 @@ def _mnist_fsdd(split: str, seed: int, quick: bool, spec) -> MultimodalData:
     ):
         offset = np.array([position[id(u)] for u in clips.utterances], np.int64)
         pairs.append(_pair_with_clips(images, labels, clips.digits, offset, clip_features, rng))
+    if copies:  # the training images are paired again, now with clean and augmented training clips
+        noisy, origin = _augmented(corpus, sides[0], spec, copies, seed)
+        pool = np.concatenate([clip_features, noisy])  # index: corpus clips, then augmented copies
+        offsets = np.concatenate([np.array([position[id(u)] for u in sides[0].utterances]),
+                                  len(corpus) + np.arange(len(noisy))])
+        digits = np.concatenate([sides[0].digits, np.repeat(sides[0].digits, copies)])
+        train = _pair_with_clips(pairs[0].images, pairs[0].labels, digits, offsets, pool, rng)
+        train.clips = np.concatenate([np.arange(len(corpus)), origin])[train.clips]  # augmented: its source
+        pairs[0] = train
     description = (
         f"mnist-fsdd ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
-        f"{split} split of the recordings ({' / '.join(str(len(s)) for s in sides)} clips), "
+        f"{split} split of the recordings ({' / '.join(str(len(s)) for s in sides)} clips"
+        f"{f', + {copies} augmented copies of each training clip' if copies else ''}), "
         f"{' / '.join(str(len(p)) for p in pairs)} train / validation / test pairs, {spec.name}"
     )
     return MultimodalData(*pairs, description, corpus)
@@ -167,12 +185,19 @@ def multimodal_data(
     seed: int = 0,
     quick: bool | None = None,
     feature: str = "mfcc39x13",
+    augment_copies: int = 0,
 ) -> MultimodalData:
-    """Seed 003's paired images and audio features (see the module docstring)."""
+    """Seed 003's paired images and audio features (see the module docstring).
+
+    ``augment_copies``: that many augmented versions of every training recording
+    (:func:`kit.augment.augmented_copies`) join the clean ones (``mnist-fsdd`` only).
+    """
     quick = quick_mode() if quick is None else quick
     spec = features.feature_spec(feature)
     if dataset == "mnist-fsdd":
-        return _mnist_fsdd(split, seed, quick, spec)
+        return _mnist_fsdd(split, seed, quick, spec, augment_copies)
+    if augment_copies:
+        raise ValueError("the Written and Spoken Digits database ships features, not sound: no augmentation")
     if dataset == "wsd":
         return _wsd(split, seed, quick, spec)
     raise ValueError(f"unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")

@@ -203,3 +203,17 @@ def test_the_mfcc40_vae_hears_time_averaged_mfccs_only():
 def test_in_quick_mode_the_mfcc40_vae_draws_the_spoken_digit(runs):
     run = train_run(RunConfig("mfcc-vae", pairing="resampled", epochs=30, quick=True), progress=False)
     assert run.metrics["accuracy"] > 0.7
+
+
+def test_augmented_copies_join_the_training_recordings_and_stay_on_their_side(paired):
+    from kit import features
+
+    augmented = multimodal.multimodal_data("mnist-fsdd", "random", quick=True, augment_copies=1)
+    assert len(augmented.train) == len(paired.train)
+    held_out = set(paired.val.clips.tolist()) | set(paired.test.clips.tolist())
+    assert not set(augmented.train.clips.tolist()) & held_out
+    assert (paired.corpus.digits[augmented.train.clips] == augmented.train.labels).all()
+    clean = {row.tobytes() for row in features.extract(paired.corpus, features.MFCC_FRAMES)}
+    heard_new = sum(row.tobytes() not in clean for row in augmented.train.audio)
+    assert 0.3 < heard_new / len(augmented.train) < 0.7  # about half the pairs hear an augmented copy
+    assert np.array_equal(augmented.test.audio, paired.test.audio)  # tests stay clean

@@ -48,7 +48,8 @@ class DigitClassification(Task):
     tracked = "val_accuracy"
 
     def data(self, config) -> TaskData:
-        data = multimodal_data(config.data, config.split, config.seed, config.quick, config.features)
+        data = multimodal_data(config.data, config.split, config.seed, config.quick, config.features,
+                               config.augment)
         return TaskData(
             data.train.batches(config.batch_size, True, config.seed),
             data.val.batches(1000, False),
