@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,17 @@ def write_text_atomic(path: str | Path, text: str) -> None:
     os.replace(partial, path)
 
 
+_NUMBER_LIST = re.compile(r"\[(\n[-+0-9.eE,\s]+)\]")  # an innermost list of numbers (never in a string)
+
+
 def write_json_atomic(path: str | Path, value: Any) -> None:
-    """``value`` as indented JSON (numbers that numpy or torch made become floats), written atomically."""
-    write_text_atomic(path, json.dumps(value, indent=2, default=float) + "\n")
+    """``value`` as indented JSON, each list of numbers on one line, written atomically.
+
+    Numbers that numpy or torch made become floats.
+    """
+    text = json.dumps(value, indent=2, default=float)
+    text = _NUMBER_LIST.sub(lambda numbers: "[" + " ".join(numbers.group(1).split()) + "]", text)
+    write_text_atomic(path, text + "\n")
 
 
 def read_json(path: str | Path) -> Any:

@@ -230,6 +230,8 @@ def error_venn(errors: dict[str, set], ax: Axes | None = None,
     Each region is labelled with the number of pairs in it: the report's
     Figure 5 drew the pairs' indices instead, which only fits a few dozen.
     """
+    import warnings
+
     from matplotlib_venn import venn2, venn3
 
     if len(errors) not in (2, 3):
@@ -242,9 +244,11 @@ def error_venn(errors: dict[str, set], ax: Axes | None = None,
         ax.set_axis_off()
     else:
         draw = venn3 if len(sets) == 3 else venn2
-        draw(sets, set_labels=labels, ax=ax)
+        with warnings.catch_warnings():  # matplotlib-venn warns about empty sets and inexact placements
+            warnings.filterwarnings("ignore", category=UserWarning, module="matplotlib_venn")
+            draw(sets, set_labels=labels, ax=ax)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, pad=24)
     return fig
 
 

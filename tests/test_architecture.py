@@ -26,7 +26,7 @@ LAYERS = [
     ["kit.zoo"],  # the store: load and publish trained models
     ["kit.train"],
     ["kit.evaluator", "kit.judges"],
-    ["kit.experiments", "kit.tasks"],
+    ["kit.experiments", "kit.multimodal", "kit.tasks"],
     ["kit.runs"],
     ["kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.explorer", "kit.exercises"],
     ["kit.__main__"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from kit.features import FEATURES
 from kit.models import AIVAE, MODELS, FastAIVAE, LeNet5, elbo, kl_divergence
 
 
@@ -20,15 +21,25 @@ def test_lenet5_is_the_classic_size():
     assert count(LeNet5()) == 61_706
 
 
+def example_batch(model: torch.nn.Module) -> tuple[torch.Tensor, ...]:
+    """Four random examples in the layout of the model's task, with the audio features it hears."""
+    images, labels = torch.rand(4, 28, 28), torch.randint(0, 10, (4,))
+    heard = model.audio_input.feature if hasattr(model, "audio_input") else getattr(model, "hears", "mel48")
+    audio = torch.rand(4, *FEATURES[heard].shape)
+    return {
+        "audio-to-image": (audio, images),
+        "digit-classification": (images, audio, labels),
+    }.get(model.task, (images, labels))
+
+
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_every_model_takes_its_inputs_and_returns_a_loss(name):
     model = MODELS[name]()
-    images, labels = torch.rand(4, 28, 28), torch.randint(0, 10, (4,))
-    batch = (torch.rand(4, 48, 48), images) if "aivae" in name else (images, labels)
+    batch = example_batch(model)
     terms = model.loss(batch)
     assert terms["loss"].ndim == 0 and torch.isfinite(terms["loss"])
     terms["loss"].backward()
-    if name != "lenet5":  # a GAN draws from noise, the others from their inputs
+    if model.task in ("audio-to-image", "image-reconstruction", "image-generation"):  # GANs draw from noise
         generated = model.eval().sample(4) if hasattr(model, "sample") else model.generate(batch[0])
         assert generated.shape == (4, 28, 28) and 0 <= generated.min() and generated.max() <= 1
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from kit import plot, runs
+from kit.io import read_json, write_json_atomic
 from kit.train import Run
 
 HISTORY = [
@@ -175,3 +176,13 @@ def test_trade_off_labels_every_point():
     )
     assert ax.get_xlim()[0] == 0 and ax.get_xlim()[1] > 1
     plt.close(figure)
+
+
+def test_json_records_keep_their_values_with_each_list_of_numbers_on_one_line(tmp_path):
+    value = {"curve": [0.5, -1e-05, 3], "images": [[0.1, 0.2], [0.3]], "text": "a [1,  2] list", "empty": []}
+    write_json_atomic(tmp_path / "record.json", value)
+    text = (tmp_path / "record.json").read_text()
+    assert read_json(tmp_path / "record.json") == value
+    assert '"curve": [0.5, -1e-05, 3]' in text and "[0.1, 0.2]" in text and '"a [1,  2] list"' in text
+    assert not list(tmp_path.glob("*.partial"))
+

@@ -44,6 +44,7 @@ class Source:
     marker: str  # a path inside the folder that proves the set is there
     urls: tuple[str, ...]  # canonical download addresses
     size: str  # human-readable download size
+    role: str  # what the course uses it for
 
     def locate(self) -> Path:
         """The folder of this data set under ``$KIT_DATA_DIR``, or :class:`DataNotFoundError`."""
@@ -91,6 +92,7 @@ SOURCES: dict[str, Source] = {
                 "https://yann.lecun.com/exdb/mnist/",
             ),
             "11 MB",
+            "images to draw",
         ),
         Source(
             "fsdd",
@@ -99,6 +101,7 @@ SOURCES: dict[str, Source] = {
             "recordings/0_george_0.wav",
             ("https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/heads/master.tar.gz",),
             "about 20 MB",
+            "spoken digits: train and test",
         ),
         Source(
             "speech_commands",
@@ -107,6 +110,7 @@ SOURCES: dict[str, Source] = {
             "testing_list.txt",
             ("http://download.tensorflow.org/data/speech_commands_v0.01.tar.gz",),
             "1.4 GB",
+            "unseen speakers: evaluation only",
         ),
         Source(
             "audiomnist",
@@ -115,6 +119,7 @@ SOURCES: dict[str, Source] = {
             "data/audioMNIST_meta.txt",
             ("https://github.com/soerenab/AudioMNIST/archive/refs/heads/master.tar.gz",),
             "about 1 GB",
+            "unseen speakers: evaluation only",
         ),
         Source(
             "wsd",
@@ -123,6 +128,7 @@ SOURCES: dict[str, Source] = {
             "labels_test.npy",
             (WSD_API,),
             "about 300 MB",
+            "paired written and spoken digits (seed 003)",
         ),
     )
 }

@@ -80,5 +80,6 @@ from . import (  # noqa: E402,F401  (registers the checks)
     lesson09,
     lesson10,
     lesson11,
+    lesson12,
     lesson13,
 )

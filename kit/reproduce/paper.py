@@ -136,9 +136,10 @@ def collapse_result(quick: bool, progress: bool, results: Path) -> dict:
         model, data = load_run_model(run)
         test = data.test.test
         clips = np.unique(test.audio_index)
-        per_dim[name] = kl_per_dimension(model, test.audio[torch.from_numpy(clips)]).round(4).tolist()
+        kl = kl_per_dimension(model, test.audio[torch.from_numpy(clips)])
+        per_dim[name] = kl.astype(np.float64).round(4).tolist()
         first = [int(clips[np.flatnonzero(test.audio_labels[clips] == digit)[0]]) for digit in range(10)]
-        drawings[name] = generate(model, test.audio[first]).round(3).tolist()
+        drawings[name] = generate(model, test.audio[first]).astype(np.float64).round(2).tolist()
         configs[name] = config.as_dict()
     return {
         "config": configs,
