@@ -33,10 +33,20 @@ st.write(
     "their drawings are, how they learned, and what they draw."
 )
 
+
+
+def shown(folder: Path) -> str:
+    """``folder`` relative to where the app was started when it lies below it (``runs``), else as it is."""
+    try:
+        return str(folder.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
+
+
 folder = Path(
     st.text_input(
         "Runs folder",
-        str(runs_dir()),
+        shown(runs_dir()),
         key="folder",
         help="Default: $KIT_RUNS_DIR, else runs/",
     )

@@ -1,16 +1,22 @@
-"""Screenshots of the latent explorer's three tabs for the docs: docs/images/latent_explorer_*.png.
+"""Screenshots of the apps for the docs: docs/images/latent_explorer_*.png and compare_models.png.
 
-Launches the app in this process, drives each tab in headless Chromium
-(/usr/bin/chromium, through Playwright) the way a learner would, and saves
-one 1280-pixel-wide picture per tab.
+Launches the latent explorer in this process and drives each tab in headless
+Chromium (/usr/bin/chromium, through Playwright) the way a learner would,
+saving one 1280-pixel-wide picture per tab; then starts the comparison page
+(Streamlit) on a folder that links four of the reproduction's runs from
+``runs/`` (``COMPARED``; run ``python -m kit reproduce`` first to make them).
 
-Usage:  .venv/bin/python docs/screenshots.py
+Usage:  .venv/bin/python docs/screenshots.py [explorer] [compare]
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -22,6 +28,13 @@ from tests.explorer_app import serving  # noqa: E402
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
+#: Runs of ``python -m kit reproduce`` shown on the comparison page's screenshot (folder names under runs/).
+COMPARED = (
+    "aivae-mnist-fsdd-random-many-to-one_epochs=9_target=0.942_track=True",
+    "aivae-mnist-fsdd-random-many-to-one_hd66e6ccce4",
+    "fast-aivae-mnist-fsdd-random-resampled_epochs=60",
+    "mfcc-vae-mnist-fsdd-random-resampled_epochs=60",
+)
 
 
 def sliders(page: Page) -> None:
@@ -50,8 +63,7 @@ def playground(page: Page) -> None:
     page.locator("#playground-digit img").wait_for()
 
 
-def main() -> None:
-    IMAGES.mkdir(parents=True, exist_ok=True)
+def explorer_tabs() -> None:
     with serving(Path(tempfile.mkdtemp(prefix="gradio-shots-"))) as app, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         for name, steps in (
@@ -65,11 +77,61 @@ def main() -> None:
             steps(page)
             page.mouse.move(0, 0)  # no hover highlight
             page.wait_for_timeout(1500)  # let images and the progress bars settle
-            path = IMAGES / f"latent_explorer_{name}.png"
-            page.screenshot(path=path, full_page=True)
-            print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
+            save(page, IMAGES / f"latent_explorer_{name}.png")
             page.close()
         browser.close()
+
+
+def compare_page() -> None:
+    """The comparison page on the runs in :data:`COMPARED` (the zoo's models are listed below them)."""
+    with tempfile.TemporaryDirectory(prefix="compare-shots-") as folder:
+        runs = Path(folder) / "runs"
+        runs.mkdir()
+        for name in COMPARED:
+            if not (ROOT / "runs" / name).is_dir():
+                raise SystemExit(f"runs/{name} is missing: make it with python -m kit reproduce")
+            (runs / name).symlink_to(ROOT / "runs" / name)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "apps" / "compare_models.py"),
+                   "--server.headless", "true", "--server.port", str(port),
+                   "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
+        server = subprocess.Popen(command, cwd=folder, env={**os.environ, "KIT_RUNS_DIR": str(runs)},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                                     args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1900, "height": 1720})  # Streamlit scrolls inside
+                page.set_default_timeout(60_000)
+                for _ in range(60):  # the server takes a few seconds to start
+                    try:
+                        page.goto(f"http://127.0.0.1:{port}")
+                        break
+                    except Exception:
+                        time.sleep(1)
+                page.get_by_text("Generated digits").wait_for()
+                page.wait_for_timeout(4000)  # let the plots and sample grids arrive
+                save(page, IMAGES / "compare_models.png")
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def save(page: Page, path: Path) -> None:
+    page.screenshot(path=path, full_page=True)
+    print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
+
+
+def main() -> None:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    wanted = sys.argv[1:] or ["explorer", "compare"]
+    if "explorer" in wanted:
+        explorer_tabs()
+    if "compare" in wanted:
+        compare_page()
 
 
 if __name__ == "__main__":

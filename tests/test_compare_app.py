@@ -58,6 +58,21 @@ def test_the_table_lists_runs_and_zoo_models(runs_root):
     assert not app.warning and not app.info
 
 
+def test_a_runs_folder_below_the_working_folder_is_shown_relative(runs_root, monkeypatch):
+    monkeypatch.chdir(runs_root.parent)  # a screenshot never shows the machine's own folders
+    assert start().text_input(key="folder").value == "runs"
+
+
+def test_the_courses_zoo_shows_its_metrics(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_RUNS_DIR", str(tmp_path))
+    frame = start().dataframe[0].value.set_index("name")
+    for name, entry in zoo.manifest().items():
+        for column in ("accuracy", "test_accuracy", "diversity"):
+            if column in entry["metrics"]:
+                assert frame.loc[f"zoo/{name}", column] == pytest.approx(entry["metrics"][column])
+    assert frame.loc["zoo/fast-aivae", "accuracy"] > 0.9
+
+
 def test_choosing_runs_changes_what_is_drawn(runs_root):
     for age, name in enumerate(["a", "b", "c", "d"]):
         make_run(runs_root, name, accuracy=0.5 + age / 10, mtime=age)

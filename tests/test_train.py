@@ -15,6 +15,7 @@ from kit.train import (
     CheckpointError,
     EarlyStopping,
     Run,
+    StopAtTarget,
     Trainer,
     TrainingDiverged,
     load_checkpoint,
@@ -69,6 +70,16 @@ def test_trainer_learns_writes_the_run_and_resumes(runs):
     resumed_model = LeNet5()
     resumed = Trainer(3, lr=3e-3, run=run, progress=False).fit(resumed_model, toy_batches(), resume=True)
     assert [row["epoch"] for row in resumed] == [1, 2, 3]  # epochs 1-2 from the checkpoint, 3 trained now
+
+
+def test_a_run_a_callback_stopped_is_complete_and_resuming_trains_no_further(runs):
+    run = Run.create("target", {"model": "lenet5"})
+    stopped = Trainer(5, lr=3e-3, run=run, progress=False)
+    stopped.callbacks = [StopAtTarget("val_accuracy", 0.0)]  # reached after the first epoch
+    stopped.fit(LeNet5(), toy_batches(), toy_batches(seed=1))
+    assert run.status["status"] == "stopped" and load_checkpoint(run.checkpoint_path)["epoch"] == 1
+    again = Trainer(5, lr=3e-3, run=run, progress=False).fit(LeNet5(), toy_batches(), resume=True)
+    assert [row["epoch"] for row in again] == [1] and load_checkpoint(run.checkpoint_path)["epoch"] == 1
 
 
 def test_zoo_lenet_reaches_the_papers_accuracy():

@@ -100,6 +100,9 @@ class Trainer:
         optimizers = _optimizers(model, self.lr)
         schedulers = [self._scheduler(optimizer, len(train_batches)) for optimizer in optimizers]
         first_epoch = self._resume(model, optimizers, schedulers, len(train_batches)) if resume else 0
+        if resume and self.run is not None and self.run.status.get("status") == "stopped":
+            model.eval()  # a callback ended it (a target, early stopping): it is complete, not interrupted
+            return self.history
         self.stop_reason = None
         if self.run is not None:
             self.run.update_status(
