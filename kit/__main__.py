@@ -60,7 +60,7 @@ def _run_config(args):
 
     keys = (
         "data", "split", "pairing", "features", "epochs", "batch_size", "lr", "lr_schedule", "precision",
-        "seed", "augment", "target",
+        "seed", "augment", "augmentation", "target",
     )
     return RunConfig(
         args.model,
@@ -151,6 +151,7 @@ def _add_run_flags(command: argparse.ArgumentParser) -> None:
     command.add_argument("--precision", choices=["auto", "float32", "bfloat16"])
     command.add_argument("--seed", type=int)
     command.add_argument("--augment", type=int, help="augmented copies of every training clip")
+    command.add_argument("--augmentation", help="the steps that make them, e.g. speed+tilt+room+pad+noise")
     command.add_argument("--target", type=float, help="stop once the tracked test metric reaches this")
     command.add_argument("--track", action="store_true", help="measure the test metric after every epoch")
     command.add_argument("--quick", action="store_true", help="the task's small subsets (as KIT_QUICK=1)")

@@ -1,29 +1,43 @@
-"""New voices from few speakers: waveform augmentation (the zoo's playground model, lesson 7).
+"""New voices from few speakers: waveform augmentation (the zoo's playground model, lessons 8 and 14).
 
 FSDD has six speakers. A model trained on them alone learns *their* voices
-and microphones; on a new speaker it guesses far more often. Each function
-here changes one thing that differs between speakers and recordings while
+and microphones; on a new speaker it guesses far more often. Each step here
+changes one thing that differs between speakers and recordings while
 keeping the spoken digit:
 
-- :func:`change_speed` resamples: pitch, formants and tempo move together,
-  roughly what a shorter or longer vocal tract does;
-- :func:`tilt_spectrum` brightens or darkens the sound like another microphone;
-- :func:`pad` puts the word inside a longer recording window, as a phone or a
-  laptop records it (Speech Commands clips are 1 s windows, FSDD's are cut tight);
-- :func:`add_noise` adds background noise (white, pink or brown) at a chosen
-  signal-to-noise ratio, over the whole window.
+- ``speed`` (:func:`change_speed`) resamples: pitch, formants and tempo move
+  together, roughly what a shorter or longer vocal tract does;
+- ``tilt`` (:func:`tilt_spectrum`) brightens or darkens the sound like another microphone;
+- ``room`` (:func:`reverberate`) plays it in a simulated room: an impulse
+  response of a shoebox room from ``pyroomacoustics`` (image sources);
+- ``band`` (:func:`band_limit`) keeps a band of frequencies, as a telephone or a
+  cheap laptop microphone does (``audiomentations``' high- and low-pass filters);
+- ``pad`` (:func:`pad`) puts the word inside a longer recording window, as a
+  phone or a laptop records it (Speech Commands clips are 1 s windows, FSDD's are cut tight);
+- ``noise`` (:func:`add_noise`) adds background noise (white, pink or brown) at a
+  chosen signal-to-noise ratio, over the whole window.
 
-:func:`augment` draws one random combination; :func:`augmented_copies` makes
-several of every clip, reproducibly from a seed.
+:func:`augment` draws one random version through a chain of steps, named as
+``"speed+tilt+pad+noise"`` (:data:`DEFAULT_STEPS`; the steps always run in the
+order above); :func:`augmented_copies` makes several of every clip,
+reproducibly from a seed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from fractions import Fraction
+from functools import cache
 
 import numpy as np
-from scipy.signal import lfilter, resample_poly
+from scipy.signal import fftconvolve, lfilter, resample_poly
+
+#: The steps :func:`augment` knows, in the order it applies them.
+STEPS = ("speed", "tilt", "room", "band", "pad", "noise")
+#: The chain the course's augmented runs use unless they name another (``RunConfig.augmentation``).
+DEFAULT_STEPS = "speed+tilt+pad+noise"
 
 
 def change_speed(y: np.ndarray, factor: float) -> np.ndarray:
@@ -66,31 +80,111 @@ def add_noise(y: np.ndarray, snr_db: float, rng: np.random.Generator, exponent: 
     return (y + noise).astype(np.float32)
 
 
+@cache
+def room_impulse_responses(count: int = 64, sr: int = 8000, seed: int = 0) -> tuple[np.ndarray, ...]:
+    """``count`` impulse responses of random shoebox rooms (pyroomacoustics' image-source method).
+
+    Rooms of 3-10 x 3-8 x 2.4-3.5 m with reverberation times of 0.15-0.7 s,
+    source and microphone at random places at least 0.5 m from the walls;
+    each response starts at its direct sound and has unit energy.
+    """
+    import pyroomacoustics as pra
+
+    rng = np.random.default_rng(seed)
+    responses = []
+    for _ in range(count):
+        size = rng.uniform([3.0, 3.0, 2.4], [10.0, 8.0, 3.5])
+        absorption, max_order = pra.inverse_sabine(float(rng.uniform(0.15, 0.7)), size)
+        room = pra.ShoeBox(size, fs=sr, materials=pra.Material(absorption), max_order=min(max_order, 30))
+        room.add_source(rng.uniform(0.5, size - 0.5))
+        room.add_microphone(rng.uniform(0.5, size - 0.5))
+        room.compute_rir()
+        response = np.asarray(room.rir[0][0], np.float64)
+        response = response[int(np.argmax(np.abs(response))):]  # from the direct sound on
+        responses.append((response / np.sqrt(np.sum(response**2))).astype(np.float32))
+    return tuple(responses)
+
+
+def reverberate(y: np.ndarray, response: np.ndarray) -> np.ndarray:
+    """``y`` as heard in a room with impulse response ``response`` (the tail makes it longer)."""
+    wet = fftconvolve(y, response).astype(np.float32)
+    return wet * np.float32(np.sqrt(np.mean(y**2) / (np.mean(wet**2) + 1e-12)))  # same loudness
+
+
+@contextmanager
+def _seeded(rng: np.random.Generator) -> Iterator[None]:
+    """audiomentations draws from Python's and numpy's global generators: seed both from ``rng``, then
+    put them back as they were."""
+    saved = random.getstate(), np.random.get_state()
+    seed = int(rng.integers(2**31))
+    random.seed(seed)
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(saved[0])
+        np.random.set_state(saved[1])
+
+
+def band_limit(y: np.ndarray, rng: np.random.Generator, sr: int = 8000) -> np.ndarray:
+    """``y`` through a random telephone-like band: a high-pass at 100-400 Hz and a low-pass at 2.5-3.8 kHz
+    (``audiomentations``' filters), as a phone or a cheap microphone records it."""
+    from audiomentations import Compose, HighPassFilter, LowPassFilter
+
+    band = Compose([HighPassFilter(min_cutoff_freq=100.0, max_cutoff_freq=400.0, p=1.0),
+                    LowPassFilter(min_cutoff_freq=2500.0, max_cutoff_freq=3800.0, p=1.0)])
+    with _seeded(rng):
+        return band(samples=y.astype(np.float32), sample_rate=sr).astype(np.float32)
+
+
+def parse_steps(steps: str) -> tuple[str, ...]:
+    """The steps of a chain like ``"speed+room+noise"`` (``""`` or ``"none"``: none), checked."""
+    names = tuple(name for name in steps.split("+") if name and name != "none")
+    unknown = [name for name in names if name not in STEPS]
+    if unknown:
+        raise ValueError(f"unknown augmentation step(s) {', '.join(unknown)}: choose from {', '.join(STEPS)}")
+    return names
+
+
 def augment(
     y: np.ndarray,
     rng: np.random.Generator,
+    steps: str = DEFAULT_STEPS,
     speed: tuple[float, float] = (0.8, 1.25),
     tilt: tuple[float, float] = (-0.6, 0.9),
     margin_seconds: float = 0.35,
     snr_db: tuple[float, float] = (5.0, 40.0),
     sr: int = 8000,
 ) -> np.ndarray:
-    """One random new version of ``y``.
+    """One random new version of ``y`` through the chain ``steps`` (in the order of :data:`STEPS`).
 
-    Speed (log-uniform in ``speed``), spectral tilt, silent margins of up to
-    ``margin_seconds`` on each side, then white, pink or brown noise at an
-    SNR drawn from ``snr_db`` (relative to the word, not the margins).
+    Speed (log-uniform in ``speed``), spectral tilt, a random room, a random
+    band, silent margins of up to ``margin_seconds`` on each side, then white,
+    pink or brown noise at an SNR drawn from ``snr_db`` (relative to the word,
+    not the margins).
     """
-    y = change_speed(y, float(np.exp(rng.uniform(np.log(speed[0]), np.log(speed[1])))))
-    y = tilt_spectrum(y, float(rng.uniform(*tilt)))
+    chain = set(parse_steps(steps))
+    if "speed" in chain:
+        y = change_speed(y, float(np.exp(rng.uniform(np.log(speed[0]), np.log(speed[1])))))
+    if "tilt" in chain:
+        y = tilt_spectrum(y, float(rng.uniform(*tilt)))
+    if "room" in chain:
+        rooms = room_impulse_responses(sr=sr)
+        y = reverberate(y, rooms[int(rng.integers(len(rooms)))])
+    if "band" in chain:
+        y = band_limit(y, rng, sr)
     speech_power = float(np.mean(y.astype(np.float64) ** 2))
-    before, after = rng.integers(0, int(margin_seconds * sr) + 1, size=2)
-    y = pad(y, int(before), int(after))
-    return add_noise(y, float(rng.uniform(*snr_db)), rng, exponent=float(rng.choice([0.0, 1.0, 2.0])),
-                     speech_power=speech_power)
+    if "pad" in chain:
+        before, after = rng.integers(0, int(margin_seconds * sr) + 1, size=2)
+        y = pad(y, int(before), int(after))
+    if "noise" in chain:
+        y = add_noise(y, float(rng.uniform(*snr_db)), rng, exponent=float(rng.choice([0.0, 1.0, 2.0])),
+                      speech_power=speech_power)
+    return y.astype(np.float32)
 
 
-def augmented_copies(waveforms: Sequence[np.ndarray], copies: int, seed: int = 0) -> list[np.ndarray]:
+def augmented_copies(waveforms: Sequence[np.ndarray], copies: int, seed: int = 0,
+                     steps: str = DEFAULT_STEPS) -> list[np.ndarray]:
     """``copies`` augmented versions of every waveform, clip by clip: ``[y0', y0'', ..., y1', ...]``."""
     rng = np.random.default_rng(seed)
-    return [augment(y, rng) for y in waveforms for _ in range(copies)]
+    return [augment(y, rng, steps) for y in waveforms for _ in range(copies)]

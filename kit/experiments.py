@@ -25,7 +25,6 @@ from .data import (
     DataNotFoundError,
     DigitImages,
     SpokenDigits,
-    load_audiomnist,
     load_espeak_digits,
     load_fsdd,
     load_speech_commands,
@@ -34,7 +33,7 @@ from .data import (
     random_split,
     speaker_split,
 )
-from .data.synth import TEST_ACCENT
+from .data.voices import unseen_corpora, voices_split
 from .evaluator import accuracy as lenet_accuracy
 from .metrics import evaluate_images
 from .pairing import PairedBatches
@@ -43,7 +42,6 @@ from .train import digit_subset
 DATASETS = ("mnist-fsdd", "mnist-scd", "mnist-fsdd+espeak")
 SPLITS = ("random", "official", "speaker", "voices")
 QUICK_IMAGES = (6000, 1000)  # train and test images used in quick mode
-HELD_OUT_SPEAKER = "yweweler"  # the FSDD speaker that the "voices" split keeps out
 
 
 @dataclass
@@ -60,9 +58,7 @@ class CrossModalData:
 
 def _split(corpus: SpokenDigits, split: str, seed: int) -> tuple[SpokenDigits, SpokenDigits]:
     if split == "voices":
-        names = corpus.speaker_names
-        held_out = [s for s in names if s == HELD_OUT_SPEAKER or s.startswith(TEST_ACCENT + "+")]
-        return speaker_split(corpus, held_out)
+        return voices_split(corpus)
     if split == "random":
         return random_split(corpus, 0.1, seed)
     if split == "official":
@@ -100,13 +96,15 @@ def hears(model) -> features.FeatureSpec:
 
 
 def _audio_features(
-    corpus: SpokenDigits, copies: int, seed: int, spec: features.FeatureSpec = features.MEL_IMAGE
+    corpus: SpokenDigits, copies: int, seed: int, spec: features.FeatureSpec = features.MEL_IMAGE,
+    steps: str = augment.DEFAULT_STEPS,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Features of every clip plus ``copies`` augmented versions of each, and their digits."""
+    """Features of every clip plus ``copies`` augmented versions of each (made by ``steps``), and their
+    digits."""
     clean = features.extract(corpus, spec)
     if not copies:
         return clean, corpus.digits
-    noisy = spec(augment.augmented_copies(corpus.waveforms(), copies, seed))
+    noisy = spec(augment.augmented_copies(corpus.waveforms(), copies, seed, steps))
     return np.concatenate([clean, noisy]), np.concatenate([corpus.digits, np.repeat(corpus.digits, copies)])
 
 
@@ -119,10 +117,12 @@ def cross_modal_data(
     quick: bool | None = None,
     augment_copies: int = 0,
     feature: str = "mel48",
+    augment_steps: str = augment.DEFAULT_STEPS,
 ) -> CrossModalData:
     """Paired audio features and images for training and testing (see the module docstring).
 
-    ``augment_copies`` adds that many augmented versions of every training clip;
+    ``augment_copies`` adds that many augmented versions of every training clip,
+    made by the chain ``augment_steps`` (:func:`kit.augment.augment`);
     ``feature`` names the audio features (:data:`kit.features.FEATURES`).
     """
     spec = features.feature_spec(feature)
@@ -132,7 +132,7 @@ def cross_modal_data(
     train_images, test_images = _images("train", quick, seed), _images("test", quick, seed)
 
     def batches(audio: SpokenDigits, images: DigitImages, shuffle: bool, copies: int = 0) -> PairedBatches:
-        audio_features, digits = _audio_features(audio, copies, seed, spec)
+        audio_features, digits = _audio_features(audio, copies, seed, spec, augment_steps)
         return PairedBatches(
             torch.from_numpy(audio_features),
             digits,
@@ -146,7 +146,7 @@ def cross_modal_data(
 
     train = batches(train_audio, train_images, True, augment_copies)
     test = batches(test_audio, test_images, False)
-    augmented = f" (+ {augment_copies} augmented copies each)" if augment_copies else ""
+    augmented = f" (+ {augment_copies} augmented copies each: {augment_steps})" if augment_copies else ""
     description = (
         f"{dataset} ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
         f"{split} split, {pairing} pairing: {len(train.audio_index)} train pairs from "
@@ -272,11 +272,7 @@ def unseen_voice_accuracy(model, lenet) -> dict[str, float]:
     voice. Samples that are missing are skipped; an empty dict when both are.
     """
     scores, total, correct = {}, 0, 0
-    for name, loader in (("speech_commands", load_speech_commands), ("audiomnist", load_audiomnist)):
-        try:
-            corpus = loader()
-        except DataNotFoundError:
-            continue
+    for name, corpus in unseen_corpora().items():
         right = round(spoken_digit_accuracy(model, corpus, lenet) * len(corpus))
         scores[f"{name}_accuracy"], scores[f"{name}_clips"] = round(right / len(corpus), 4), len(corpus)
         total, correct = total + len(corpus), correct + right

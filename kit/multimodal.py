@@ -32,12 +32,21 @@ from sklearn.metrics import adjusted_rand_score, f1_score
 
 from . import augment, features
 from .config import quick_mode
-from .data import SpokenDigits, load_spoken_digits, official_split, random_split, speaker_split
+from .data import (
+    SpokenDigits,
+    load_espeak_digits,
+    load_fsdd,
+    load_spoken_digits,
+    official_split,
+    random_split,
+    speaker_split,
+)
+from .data.voices import voices_split
 from .data.wsd import load_written_spoken_digits
 from .train import Batches, digit_subset
 
-DATASETS = ("mnist-fsdd", "wsd")
-SPLITS = ("random", "official", "speaker")
+DATASETS = ("mnist-fsdd", "mnist-fsdd+espeak", "wsd")
+SPLITS = ("random", "official", "speaker", "voices")
 SHARES = (14, 3, 3)  # the report's train : validation : test
 QUICK_IMAGES = (6000, 1000)  # train (train + validation) and test images in quick mode
 
@@ -76,6 +85,7 @@ class MultimodalData:
     test: DigitPairs
     description: str
     corpus: SpokenDigits | None = None
+    split: str = "random"
 
 
 def _fractions_split(n: int, seed: int, shares=SHARES) -> list[np.ndarray]:
@@ -93,6 +103,8 @@ def _clip_sides(corpus: SpokenDigits, split: str, seed: int) -> list[SpokenDigit
         train, test = official_split(corpus)
     elif split == "speaker":
         train, test = speaker_split(corpus, [corpus.speaker_names[-1]])
+    elif split == "voices":
+        train, test = voices_split(corpus)
     else:
         raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
     fit, val = random_split(train, SHARES[1] / sum(SHARES[:2]), seed)  # validation: same voices as train
@@ -112,16 +124,17 @@ def _pair_with_clips(images, image_labels, clip_labels, clip_offset, clip_featur
     return DigitPairs(images, clip_features[clips], image_labels.astype(np.int64), clips)
 
 
-def _augmented(corpus: SpokenDigits, train: SpokenDigits, spec, copies: int, seed: int):
+def _augmented(corpus: SpokenDigits, train: SpokenDigits, spec, copies: int, seed: int, steps: str):
     """Features of ``copies`` augmented versions of every training clip (:mod:`kit.augment`), and the
     corpus index of the clip each one comes from."""
     position = {id(u): i for i, u in enumerate(corpus.utterances)}
     origin = np.repeat([position[id(u)] for u in train.utterances], copies)
-    return spec(augment.augmented_copies(train.waveforms(), copies, seed)), origin
+    return spec(augment.augmented_copies(train.waveforms(), copies, seed, steps)), origin
 
 
-def _mnist_fsdd(split: str, seed: int, quick: bool, spec, copies: int = 0) -> MultimodalData:
-    corpus = load_spoken_digits()
+def _mnist_fsdd(dataset: str, split: str, seed: int, quick: bool, spec, copies: int = 0,
+                steps: str = augment.DEFAULT_STEPS) -> MultimodalData:
+    corpus = load_spoken_digits() if dataset == "mnist-fsdd" else load_fsdd() + load_espeak_digits()
     sides = _clip_sides(corpus, split, seed)
     position = {id(u): i for i, u in enumerate(corpus.utterances)}
     clip_features = features.extract(corpus, spec, progress=False)
@@ -139,7 +152,7 @@ def _mnist_fsdd(split: str, seed: int, quick: bool, spec, copies: int = 0) -> Mu
         offset = np.array([position[id(u)] for u in clips.utterances], np.int64)
         pairs.append(_pair_with_clips(images, labels, clips.digits, offset, clip_features, rng))
     if copies:  # the training images are paired again, now with clean and augmented training clips
-        noisy, origin = _augmented(corpus, sides[0], spec, copies, seed)
+        noisy, origin = _augmented(corpus, sides[0], spec, copies, seed, steps)
         pool = np.concatenate([clip_features, noisy])  # index: corpus clips, then augmented copies
         offsets = np.concatenate([np.array([position[id(u)] for u in sides[0].utterances]),
                                   len(corpus) + np.arange(len(noisy))])
@@ -148,12 +161,12 @@ def _mnist_fsdd(split: str, seed: int, quick: bool, spec, copies: int = 0) -> Mu
         train.clips = np.concatenate([np.arange(len(corpus)), origin])[train.clips]  # augmented: its source
         pairs[0] = train
     description = (
-        f"mnist-fsdd ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
+        f"{dataset} ({corpus.name}{', embedded' if corpus.embedded else ''} + {train_images.name}), "
         f"{split} split of the recordings ({' / '.join(str(len(s)) for s in sides)} clips"
-        f"{f', + {copies} augmented copies of each training clip' if copies else ''}), "
+        f"{f', + {copies} augmented copies of each training clip ({steps})' if copies else ''}), "
         f"{' / '.join(str(len(p)) for p in pairs)} train / validation / test pairs, {spec.name}"
     )
-    return MultimodalData(*pairs, description, corpus)
+    return MultimodalData(*pairs, description, corpus, split)
 
 
 def _wsd(split: str, seed: int, quick: bool, spec) -> MultimodalData:
@@ -176,7 +189,7 @@ def _wsd(split: str, seed: int, quick: bool, spec) -> MultimodalData:
         parts = [p.subset(np.sort(rng.permutation(len(p))[:n])) for p, n in zip(parts, limits, strict=True)]
     description = (f"wsd (Written and Spoken Digits), {split} split: "
                    f"{' / '.join(str(len(p)) for p in parts)} train / validation / test pairs")
-    return MultimodalData(*parts, description)
+    return MultimodalData(*parts, description, split=split)
 
 
 def multimodal_data(
@@ -186,16 +199,20 @@ def multimodal_data(
     quick: bool | None = None,
     feature: str = "mfcc39x13",
     augment_copies: int = 0,
+    augment_steps: str = augment.DEFAULT_STEPS,
 ) -> MultimodalData:
     """Seed 003's paired images and audio features (see the module docstring).
 
     ``augment_copies``: that many augmented versions of every training recording
-    (:func:`kit.augment.augmented_copies`) join the clean ones (``mnist-fsdd`` only).
+    (:func:`kit.augment.augmented_copies`, made by the chain ``augment_steps``)
+    join the clean ones (recordings only, not ``wsd``). ``mnist-fsdd+espeak``
+    adds the eSpeak NG voices to FSDD's; its ``voices`` split holds out the
+    validation voices of :func:`kit.data.voices.voices_split`.
     """
     quick = quick_mode() if quick is None else quick
     spec = features.feature_spec(feature)
-    if dataset == "mnist-fsdd":
-        return _mnist_fsdd(split, seed, quick, spec, augment_copies)
+    if dataset in ("mnist-fsdd", "mnist-fsdd+espeak"):
+        return _mnist_fsdd(dataset, split, seed, quick, spec, augment_copies, augment_steps)
     if augment_copies:
         raise ValueError("the Written and Spoken Digits database ships features, not sound: no augmentation")
     if dataset == "wsd":

@@ -8,6 +8,7 @@ import torch
 
 from kit import augment, latent
 from kit.audio import SAMPLE_RATE
+from kit.runs import RunConfig
 
 
 def tone(frequency=500.0, seconds=1.0):
@@ -98,3 +99,39 @@ def test_noise_over_a_padded_window_is_measured_against_the_word():
     noisy = augment.add_noise(padded, 20.0, rng, speech_power=float(np.mean(word**2)))
     snr = 10 * np.log10(np.mean(word**2) / np.mean((noisy - padded) ** 2))
     assert snr == pytest.approx(20.0, abs=0.3)
+
+
+def test_a_chain_names_its_steps_and_an_unknown_step_is_refused():
+    assert augment.parse_steps("speed+room+noise") == ("speed", "room", "noise")
+    assert augment.parse_steps("none") == () and augment.parse_steps("") == ()
+    with pytest.raises(ValueError, match="unknown augmentation step.*echo.*choose from"):
+        augment.parse_steps("speed+echo")
+    with pytest.raises(ValueError, match="echo"):
+        RunConfig("audionet-cnn", augment=2, augmentation="speed+echo")
+
+
+def test_a_room_adds_a_reverberant_tail_at_the_same_loudness():
+    rooms = augment.room_impulse_responses(count=4)
+    assert len(rooms) == 4 and all(abs(np.sum(h.astype(np.float64) ** 2) - 1) < 1e-3 for h in rooms)
+    assert all(np.argmax(np.abs(h)) == 0 for h in rooms)  # each starts at its direct sound
+    y = tone(500, 0.5)
+    wet = augment.reverberate(y, rooms[0])
+    assert len(wet) == len(y) + len(rooms[0]) - 1 and np.abs(wet[len(y) + 200:]).max() > 1e-3
+    assert np.mean(wet**2) == pytest.approx(np.mean(y**2), rel=1e-3)
+
+
+def test_a_band_pass_keeps_the_middle_and_cuts_the_edges():
+    low, middle = tone(40), tone(1000)
+    for seed in range(5):
+        kept = augment.band_limit(middle, np.random.default_rng(seed))
+        cut = augment.band_limit(low, np.random.default_rng(seed))
+        assert np.mean(kept**2) > 0.2 * np.mean(middle**2) and np.mean(cut**2) < 0.1 * np.mean(low**2)
+
+
+def test_every_step_keeps_the_clip_finite_and_the_global_generators_untouched():
+    state = np.random.get_state()[1].copy()
+    copies = augment.augmented_copies([tone(300)], 3, seed=2, steps="+".join(augment.STEPS))
+    again = augment.augmented_copies([tone(300)], 3, seed=2, steps="+".join(augment.STEPS))
+    assert all(np.isfinite(y).all() and np.abs(y).max() > 0.01 for y in copies)
+    assert all(np.array_equal(a, b) for a, b in zip(copies, again, strict=True))
+    assert np.array_equal(np.random.get_state()[1], state)

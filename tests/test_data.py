@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from kit import data
+from kit.data import voices
 from kit.data.sources import DIGIT_WORDS, registry
+from kit.data.voices import VALIDATION_SETS, validation_voices, voices_split
 from tests.conftest import require
 
 MNIST_TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
@@ -133,3 +135,31 @@ def test_espeak_official_split_holds_out_one_accent():
     assert (len(train), len(test)) == (2400, 480)
     assert {s.split("+")[0] for s in test.speaker_names} == {"en-029"}
     assert not set(train.speaker_names) & set(test.speaker_names)
+
+
+def test_the_voices_split_holds_out_one_fsdd_speaker_and_one_espeak_accent(fsdd):
+    corpus = data.load_fsdd() + data.load_espeak_digits()
+    train, held_out = voices_split(corpus)
+    accent = {s for s in corpus.speaker_names if s.startswith("en-029")}
+    assert set(held_out.speaker_names) == {"yweweler"} | accent
+    assert not set(train.speaker_names) & set(held_out.speaker_names)
+    sets = validation_voices(held_out)
+    assert len(sets["heldout_fsdd_speaker"]) == 500 and len(sets["heldout_espeak_accent"]) == 480
+    assert set(sets) <= set(VALIDATION_SETS)
+    with pytest.raises(ValueError, match="yweweler"):
+        voices_split(train)
+
+
+def test_other_synthesisers_voices_are_made_once_or_their_absence_explained(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path))
+    with monkeypatch.context() as patched:
+        patched.setattr(voices.shutil, "which", lambda program: None)
+        with pytest.raises(data.DataNotFoundError, match="apt-get install flite"):
+            voices.load_tts_digits()
+    if not voices._available_tts_voices():
+        pytest.skip("neither flite nor festival is installed (.ci/run installs them)")
+    corpus = voices.load_tts_digits()
+    assert len(corpus) == 30 * len(corpus.speaker_names) and np.bincount(corpus.digits).min() > 0
+    y = corpus.load(0)
+    assert 0.2 < len(y) / 8000 < 1.5 and np.abs(y).max() > 0.05
+    assert voices.load_tts_digits().utterances == corpus.utterances  # second call: the same files

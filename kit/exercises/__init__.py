@@ -9,6 +9,7 @@ never raises, so a lesson always runs from top to bottom.
 from __future__ import annotations
 
 import math
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +70,30 @@ def as_function(answer: Any, name: str) -> Callable:
     return answer
 
 
+def kit_names(function: Any, names: set[str]) -> set[str]:
+    """The names in ``names`` that ``function``'s code (nested code included) refers to."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return set()
+    found, stack = set(), [code]
+    while stack:
+        code = stack.pop()
+        found |= names & set(code.co_names)
+        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return found
+
+
+def own_work(function: Any, names: set[str], what: str) -> None:
+    """An AssertionError if ``function`` is, or calls, the kit's own ``names`` (a build is the learner's)."""
+    if (getattr(function, "__module__", None) or "").startswith("kit."):
+        raise AssertionError(f"that is the kit's own code; write {what} yourself (the check compares it "
+                             "with the kit's).")
+    used = kit_names(function, names)
+    if used:
+        raise AssertionError(f"your function uses the kit's {', '.join(sorted(used))}; write {what} "
+                             "yourself (the check compares it with the kit's).")
+
+
 from . import (  # noqa: E402,F401  (registers the checks)
     lesson01,
     lesson02,
@@ -82,4 +107,5 @@ from . import (  # noqa: E402,F401  (registers the checks)
     lesson11,
     lesson12,
     lesson13,
+    lesson14,
 )

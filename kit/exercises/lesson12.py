@@ -17,7 +17,6 @@ their own; none prints the answer.
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 import torch
@@ -26,33 +25,9 @@ from torch import nn
 
 from ..models.classifiers import AudioInput, AudioNetLSTM
 from . import as_function as _function
-from . import exercise
+from . import exercise, own_work
 
 FRAMES, COEFFICIENTS = 39, 13  # kit.features.MFCC_FRAMES: 39 frames x (log-energy + MFCC 1-12)
-
-
-def _kit_names(function, names: set[str]) -> set[str]:
-    """The names in ``names`` that ``function``'s code (nested code included) refers to."""
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return set()
-    found, stack = set(), [code]
-    while stack:
-        code = stack.pop()
-        found |= names & set(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return found
-
-
-def _own_work(function, names: set[str], what: str) -> None:
-    """An AssertionError if ``function`` is, or calls, the kit's own ``names``."""
-    if (getattr(function, "__module__", None) or "").startswith("kit."):
-        raise AssertionError(f"that is the kit's own code; write {what} yourself (the check compares it "
-                             "with the kit's).")
-    used = _kit_names(function, names)
-    if used:
-        raise AssertionError(f"your function uses the kit's {', '.join(sorted(used))}; write {what} "
-                             "yourself (the check compares it with the kit's).")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +114,7 @@ def _as_array(value, what: str) -> np.ndarray:
 def standardise_check(answer) -> None:
     """``my_standardise(train_frames, frames)`` equals the kit's AudioInput on hidden frames."""
     function = _function(answer, "my_standardise")
-    _own_work(function, {"AudioInput", "fit_input_scaling", "kit_standardise"}, "the standardisation")
+    own_work(function, {"AudioInput", "fit_input_scaling", "kit_standardise"}, "the standardisation")
     for train, frames in STANDARDISE_CASES:
         what = f"my_standardise(train_frames {train.shape}, frames {frames.shape})"
         train_in, frames_in = train.copy(), frames.copy()
@@ -259,7 +234,7 @@ def _lstm_shape_hint(shape: tuple, n: int) -> str:
 def lstm_forward_check(answer) -> None:
     """``my_lstm_forward(frames, lstm, hidden, out)`` equals the kit's AudioNetLSTM with the same layers."""
     function = _function(answer, "my_lstm_forward")
-    _own_work(function, {"AudioNetLSTM", "LastState", "audio_encoder", "hidden_lstm"},
+    own_work(function, {"AudioNetLSTM", "LastState", "audio_encoder", "hidden_lstm"},
               "the forward pass")
     model = hidden_lstm()
     lstm, hidden, out = lstm_layers(model)
@@ -408,7 +383,7 @@ def _run_steps(step, calls: int) -> tuple[list[torch.Tensor], list]:
 def training_step_check(answer) -> None:
     """``my_training_step(model, optimizer, frames, labels)`` moves a fresh model as the kit's step does."""
     function = _function(answer, "my_training_step")
-    _own_work(function, {"reference_step", "Trainer", "fit"}, "the training step")
+    own_work(function, {"reference_step", "Trainer", "fit"}, "the training step")
     model = tiny_classifier()
     optimizer = torch.optim.SGD(model.parameters(), lr=STEP_LR)
     expected_weights, expected_losses = _run_steps(reference_step, STEP_CALLS)

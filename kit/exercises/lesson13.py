@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import re
-import types
 
 import numpy as np
 import torch
@@ -26,22 +25,9 @@ import torch.nn.functional as F
 from ..models.classifiers import HybridNetCNN
 from ..multimodal import ambiguous_images
 from . import as_function as _function
-from . import exercise
+from . import exercise, kit_names
 
 N_PAIRS = 24  # hidden pairs per call of the fusion check
-
-
-def _kit_names(function, names: set[str]) -> set[str]:
-    """The names in ``names`` that ``function``'s code (nested code included) refers to."""
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return set()
-    found, stack = set(), [code]
-    while stack:
-        code = stack.pop()
-        found |= names & set(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return found
 
 
 def _close(a, b, tolerance: float = 1e-4) -> bool:
@@ -169,7 +155,7 @@ def _call(function, image, audio, classifier):
 def fusion_check(answer) -> None:
     """``my_fusion(image_embedding, audio_embedding, classifier)`` equals the kit's HybridNetCNN's logits."""
     function = _function(answer, "my_fusion")
-    used = _kit_names(function, {"HybridNetCNN", "HybridNet", "HybridNetCNNLSTM"})
+    used = kit_names(function, {"HybridNetCNN", "HybridNet", "HybridNetCNNLSTM"})
     if used:
         raise AssertionError(f"your function uses the kit's {', '.join(sorted(used))}: write the fusion "
                              "from the two embeddings and the classifier's layers.")
@@ -290,7 +276,7 @@ def rescued_check(answer) -> None:
     if getattr(function, "__module__", None) == "kit.multimodal":
         raise AssertionError("that is the kit's own function; write the set logic yourself (the check "
                              "compares it with the kit's).")
-    used = _kit_names(function, {"ambiguous_images", "error_sets"})
+    used = kit_names(function, {"ambiguous_images", "error_sets"})
     if used:
         raise AssertionError(f"your function calls the kit's {', '.join(sorted(used))}; compare the "
                              "predictions with the labels yourself.")

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..data.voices import VALIDATION_SETS
 from ..experiments import generate
 from ..runs import RunConfig
 from .engine import Row, Table
@@ -232,8 +233,7 @@ ROWS = (
 )
 
 VOICES = (
-    ("held-out FSDD speaker (`yweweler`)", "heldout_fsdd_speaker_accuracy"),
-    ("held-out eSpeak accent (`en-029`, 8 voices)", "heldout_espeak_accent_accuracy"),
+    *((title, f"{key}_accuracy") for key, title in VALIDATION_SETS.items()),
     ("**Speech Commands sample** (22 speakers, 16 kHz)", "speech_commands_accuracy"),
     ("**AudioMNIST sample** (48 kHz, studio)", "audiomnist_accuracy"),
     ("**both samples**", "unseen_accuracy"),

@@ -28,6 +28,7 @@ DEFAULTS = {
     "precision": "auto",
     "seed": 0,
     "augment": 0,
+    "augmentation": "speed+tilt+pad+noise",
     "target": None,
     "track": False,
     "quick": False,
@@ -40,7 +41,8 @@ MAX_NAME = 120
 class RunConfig:
     """Everything a run needs to be repeated (see the module docstring).
 
-    ``augment``: augmented copies of every training clip (audio tasks);
+    ``augment``: augmented copies of every training clip (audio tasks), made
+    by the chain of steps ``augmentation`` names (:mod:`kit.augment`);
     ``track``: measure the task's main metric on the test side after every
     epoch (a curve in the history); ``target``: stop once that metric
     reaches this value (time-to-accuracy runs); ``quick``: the task's small
@@ -61,6 +63,7 @@ class RunConfig:
     precision: str = "auto"
     seed: int = 0
     augment: int = 0
+    augmentation: str = "speed+tilt+pad+noise"
     target: float | None = None
     track: bool = False
     quick: bool = False
@@ -80,6 +83,9 @@ class RunConfig:
             if getattr(self, key) is None:
                 object.__setattr__(self, key, value)
         task.check(self)
+        from ..augment import parse_steps
+
+        parse_steps(self.augmentation)  # a clear error for an unknown step, before any data is built
 
     @classmethod
     def from_dict(cls, values: dict) -> RunConfig:

@@ -39,6 +39,7 @@ class AudioToImage(Task):
             config.quick,
             augment_copies=config.augment,
             feature=config.features,
+            augment_steps=config.augmentation,
         )
         return TaskData(data.train, None, data, data.description)
 

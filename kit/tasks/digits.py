@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..data import DataNotFoundError, load_audiomnist, load_speech_commands
+from ..data import SpokenDigits
+from ..data.voices import unseen_corpora, validation_voices
 from ..features import extract, feature_spec
 from ..multimodal import DATASETS, SPLITS, classification_metrics, multimodal_data, predict
 from ..train import EarlyStopping
@@ -15,6 +16,12 @@ EARLY_STOPPING_PATIENCE = 10  # the report's: epochs without a better validation
 
 
 @torch.no_grad()
+def voice_accuracy(model, corpus: SpokenDigits) -> float:
+    """An audio-only model's accuracy on every clip of ``corpus``."""
+    audio = torch.from_numpy(extract(corpus, feature_spec(model.audio_input.feature), progress=False))
+    return float((model.eval()(audio).argmax(1).numpy() == corpus.digits).mean())
+
+
 def unseen_speaker_accuracy(model) -> dict[str, float]:
     """An audio-only model's accuracy on the Speech Commands and AudioMNIST samples (never trained on).
 
@@ -22,20 +29,23 @@ def unseen_speaker_accuracy(model) -> dict[str, float]:
     """
     if model.reads != ("audio",):
         return {}
-    spec = feature_spec(model.audio_input.feature)
     scores, total, correct = {}, 0, 0
-    for name, loader in (("speech_commands", load_speech_commands), ("audiomnist", load_audiomnist)):
-        try:
-            corpus = loader()
-        except DataNotFoundError:
-            continue
-        audio = torch.from_numpy(extract(corpus, spec, progress=False))
-        right = int((model.eval()(audio).argmax(1).numpy() == corpus.digits).sum())
+    for name, corpus in unseen_corpora().items():
+        right = round(voice_accuracy(model, corpus) * len(corpus))
         scores[f"{name}_accuracy"], scores[f"{name}_clips"] = round(right / len(corpus), 4), len(corpus)
         total, correct = total + len(corpus), correct + right
     if total:
         scores["unseen_accuracy"], scores["unseen_clips"] = round(correct / total, 4), total
     return scores
+
+
+def validation_voice_accuracy(model, data) -> dict[str, float]:
+    """On the ``voices`` split, an audio-only model's accuracy on each validation voice set apart."""
+    if model.reads != ("audio",) or data.split != "voices" or data.corpus is None:
+        return {}
+    held_out = data.corpus.subset(np.unique(data.test.clips))
+    return {f"{key}_accuracy": round(voice_accuracy(model, clips), 4)
+            for key, clips in validation_voices(held_out).items()}
 
 
 class DigitClassification(Task):
@@ -49,7 +59,7 @@ class DigitClassification(Task):
 
     def data(self, config) -> TaskData:
         data = multimodal_data(config.data, config.split, config.seed, config.quick, config.features,
-                               config.augment)
+                               config.augment, config.augmentation)
         return TaskData(
             data.train.batches(config.batch_size, True, config.seed),
             data.val.batches(1000, False),
@@ -68,7 +78,8 @@ class DigitClassification(Task):
 
     def evaluate(self, model, data) -> dict:
         predicted, _ = predict(model, data.test.test)
-        return classification_metrics(predicted, data.test.test.labels) | unseen_speaker_accuracy(model)
+        return (classification_metrics(predicted, data.test.test.labels) | unseen_speaker_accuracy(model)
+                | validation_voice_accuracy(model, data.test))
 
     def samples(self, model, data):
         """The first test images the model reads wrongly (what it saw, labelled with its guess)."""

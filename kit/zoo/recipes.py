@@ -28,8 +28,8 @@ from __future__ import annotations
 import torch
 
 from .. import zoo
-from ..data.synth import TEST_ACCENT
-from ..experiments import HELD_OUT_SPEAKER, spoken_digit_accuracy
+from ..data.voices import validation_voices
+from ..experiments import spoken_digit_accuracy
 from ..judges import load_judge
 from ..latent import LatentAxes, principal_axes, prior_axes
 from ..runs import RunConfig, load_run_model, train_run
@@ -60,12 +60,10 @@ def slider_axes(model: torch.nn.Module, data: TaskData) -> LatentAxes | None:
 
 
 def held_out_voice_accuracy(model: torch.nn.Module, data: TaskData) -> dict[str, float]:
-    """For the ``voices`` split: LeNet accuracy on the held-out FSDD speaker and eSpeak accent apart."""
-    clips, lenet = data.test.test_clips, load_judge("image")
-    speaker = [i for i, u in enumerate(clips.utterances) if u.speaker == HELD_OUT_SPEAKER]
-    accent = [i for i, u in enumerate(clips.utterances) if u.speaker.startswith(TEST_ACCENT + "+")]
-    return {f"heldout_{key}_accuracy": round(spoken_digit_accuracy(model, clips.subset(part), lenet), 4)
-            for key, part in (("fsdd_speaker", speaker), ("espeak_accent", accent)) if part}
+    """For the ``voices`` split: LeNet accuracy on each validation voice set apart (kit.data.voices)."""
+    lenet = load_judge("image")
+    return {f"{key}_accuracy": round(spoken_digit_accuracy(model, clips, lenet), 4)
+            for key, clips in validation_voices(data.test.test_clips).items()}
 
 
 def build(name: str, epochs: int | None = None, progress: bool = True, resume: bool = True) -> dict:

@@ -1,0 +1,144 @@
+"""Voice sets: which voices a model learns from, which it is tuned on, which only test it (lessons 8, 14).
+
+A spoken-digit model is only as good as it is for a voice it never heard.
+The course keeps three kinds of voices apart:
+
+- **training voices**: FSDD's speakers and the eSpeak NG voices, except
+  those :func:`voices_split` holds out;
+- **validation voices**, for choosing what helps (augmentation, features,
+  epochs): the held-out FSDD speaker (:data:`HELD_OUT_SPEAKER`), the
+  held-out eSpeak accent (``synth.TEST_ACCENT``) and other speech
+  synthesisers' voices (:func:`load_tts_digits`: Flite and Festival, where
+  Debian's ``flite`` and ``festival`` packages are installed);
+- **unseen voices**, for the final figure only, never for training or
+  tuning: the Speech Commands and AudioMNIST samples (:func:`unseen_corpora`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import itertools
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from ..audio import prepare_waveform
+from ..config import cache_dir
+from .sources import DIGIT_WORDS, DataNotFoundError
+from .splits import speaker_split
+from .spoken import SpokenDigits, load_audiomnist, load_speech_commands, scan_fsdd_layout
+from .synth import TEST_ACCENT
+
+HELD_OUT_SPEAKER = "yweweler"  # the FSDD speaker that the "voices" split keeps out
+#: Voices of other synthesisers: (engine, voice). Flite's four, Festival's two that differ from them.
+TTS_VOICES = (
+    ("flite", "kal"), ("flite", "awb"), ("flite", "rms"), ("flite", "slt"),
+    ("festival", "ked_diphone"), ("festival", "cmu_us_slt_arctic_hts"),
+)
+TTS_STRETCHES = (0.85, 1.0, 1.2)  # slower and faster speech: duration stretch factors
+TTS_STORE_RATE = 16000
+INSTALL_HINT = "sudo apt-get install flite festival festvox-kallpc16k festvox-us-slt-hts"
+
+
+def voices_split(corpus: SpokenDigits) -> tuple[SpokenDigits, SpokenDigits]:
+    """Train on every voice but :data:`HELD_OUT_SPEAKER` and the eSpeak voices of ``TEST_ACCENT``."""
+    held_out = [s for s in corpus.speaker_names if s == HELD_OUT_SPEAKER or s.startswith(TEST_ACCENT + "+")]
+    if not held_out:
+        raise ValueError(f"{corpus.name} has neither {HELD_OUT_SPEAKER} nor {TEST_ACCENT} voices to hold out")
+    return speaker_split(corpus, held_out)
+
+
+def _synthesise(engine: str, voice: str, word: str, stretch: float, path: Path) -> None:
+    if engine == "flite":
+        command = ["flite", "-voice", voice, "--setf", f"duration_stretch={stretch}", "-t", word,
+                   "-o", str(path)]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    else:
+        command = ["text2wave", "-eval", f"(voice_{voice})",
+                   "-eval", f"(Parameter.set 'Duration_Stretch {stretch})", "-o", str(path)]
+        subprocess.run(command, input=word.encode(), check=True, capture_output=True, timeout=60)
+
+
+def _available_tts_voices() -> list[tuple[str, str]]:
+    engines = {"flite": shutil.which("flite"), "festival": shutil.which("text2wave")}
+    return [(engine, voice) for engine, voice in TTS_VOICES if engines[engine]]
+
+
+def load_tts_digits() -> SpokenDigits:
+    """The ten digit words in Flite's and Festival's voices at three speaking rates, made once.
+
+    A validation set of voices no course model trains on (6 voices x 3 rates
+    x 10 digits where both programs are installed; each voice is one speaker).
+    Written into ``$KIT_CACHE_DIR/tts-<key>`` at 16 kHz. A
+    :class:`DataNotFoundError` says how to install them when neither is.
+    """
+    voices = _available_tts_voices()
+    if not voices:
+        raise DataNotFoundError(f"neither flite nor festival is installed: {INSTALL_HINT}")
+    key = hashlib.sha256(json.dumps([voices, TTS_STRETCHES, DIGIT_WORDS]).encode()).hexdigest()[:12]
+    folder = cache_dir(f"tts-{key}")
+    if not (folder / "complete.json").is_file():
+        with tempfile.TemporaryDirectory() as scratch:
+            raw = Path(scratch) / "raw.wav"
+            for (digit, word), (engine, voice) in itertools.product(enumerate(DIGIT_WORDS), voices):
+                for take, stretch in enumerate(TTS_STRETCHES):
+                    _synthesise(engine, voice, word, stretch, raw)
+                    y, rate = sf.read(raw, dtype="float32", always_2d=True)
+                    y = prepare_waveform(y.mean(axis=1), rate, TTS_STORE_RATE)
+                    sf.write(folder / f"{digit}_{_speaker(engine, voice)}_{take}.wav", y, TTS_STORE_RATE,
+                             subtype="PCM_16")
+        (folder / "complete.json").write_text(json.dumps({"voices": voices, "stretches": TTS_STRETCHES}))
+    speakers = {_speaker(engine, voice): {"engine": engine, "voice": voice} for engine, voice in voices}
+    utterances = [dataclasses.replace(u, official_split="test")
+                  for u in scan_fsdd_layout(folder, "tts", official_test_takes=None)]
+    return SpokenDigits("tts", utterances, speakers, embedded=True)
+
+
+def _speaker(engine: str, voice: str) -> str:
+    return f"{engine}-{voice.replace('_', '-')}"  # no underscore: FSDD's file names split on it
+
+
+#: The validation voice sets: key (as in metric names, ``<key>_accuracy``) and title.
+VALIDATION_SETS = {
+    "heldout_fsdd_speaker": f"held-out FSDD speaker ({HELD_OUT_SPEAKER})",
+    "heldout_espeak_accent": f"held-out eSpeak accent ({TEST_ACCENT}, 8 voices)",
+    "tts_voices": "Flite and Festival voices (6 voices, 3 rates)",
+}
+
+
+def validation_voices(corpus: SpokenDigits) -> dict[str, SpokenDigits]:
+    """The voices that :func:`voices_split` holds out, found in ``corpus``, set by set, plus the other
+    synthesisers' voices where they are installed: what to choose settings on.
+
+    Keys as in :data:`VALIDATION_SETS`.
+    """
+    sets = {}
+    for key, keep in (
+        ("heldout_fsdd_speaker", lambda u: u.speaker == HELD_OUT_SPEAKER),
+        ("heldout_espeak_accent", lambda u: u.speaker.startswith(TEST_ACCENT + "+")),
+    ):
+        indices = [i for i, u in enumerate(corpus.utterances) if keep(u)]
+        if indices:
+            sets[key] = corpus.subset(np.array(indices), key)
+    try:
+        sets["tts_voices"] = load_tts_digits()
+    except DataNotFoundError:
+        pass
+    return sets
+
+
+def unseen_corpora() -> dict[str, SpokenDigits]:
+    """The unseen-speaker samples on disk (``speech_commands``, ``audiomnist``): evaluation only."""
+    found = {}
+    for name, loader in (("speech_commands", load_speech_commands), ("audiomnist", load_audiomnist)):
+        try:
+            found[name] = loader()
+        except DataNotFoundError:
+            continue
+    return found
