@@ -43,7 +43,8 @@ TTS_VOICES = (
 )
 TTS_STRETCHES = (0.85, 1.0, 1.2)  # slower and faster speech: duration stretch factors
 TTS_STORE_RATE = 16000
-INSTALL_HINT = "sudo apt-get install flite festival festvox-kallpc16k festvox-us-slt-hts"
+FESTIVAL_VOICES = Path("/usr/share/festival/voices")  # Debian's festvox-* packages install here
+INSTALL_HINT = "sudo apt-get install flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts"
 
 
 def voices_split(corpus: SpokenDigits) -> tuple[SpokenDigits, SpokenDigits]:
@@ -66,8 +67,10 @@ def _synthesise(engine: str, voice: str, word: str, stretch: float, path: Path) 
 
 
 def _available_tts_voices() -> list[tuple[str, str]]:
+    """The voices of :data:`TTS_VOICES` this machine speaks (Flite's are built in, Festival's packages)."""
     engines = {"flite": shutil.which("flite"), "festival": shutil.which("text2wave")}
-    return [(engine, voice) for engine, voice in TTS_VOICES if engines[engine]]
+    return [(engine, voice) for engine, voice in TTS_VOICES
+            if engines[engine] and (engine == "flite" or any(FESTIVAL_VOICES.glob(f"*/{voice}")))]
 
 
 def load_tts_digits() -> SpokenDigits:
