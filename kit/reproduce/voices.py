@@ -62,7 +62,7 @@ def _validation_mean(row: Row, result: dict) -> str:
 
 
 TABLES = {
-    "voices": Table(
+    "voice-augmentation": Table(
         tuple(row.id for row in ROWS),
         (
             ("augmentation (4 copies of every clip)", lambda row, result: f"`{row.label}`"),
