@@ -5,11 +5,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from kit import augment
 from kit.exercises import verdict
 from kit.exercises.lesson14 import TIME_AVERAGE_CASES, reference_time_average
 from kit.features import MFCC_MEAN
 
-KEYS = ("14.time_average", "14.negative_elbo", "14.noise_at_snr")
+KEYS = ("14.time_average", "14.negative_elbo", "14.reverberate")
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -134,30 +135,31 @@ def test_a_value_without_gradient_is_refused():
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 3: noise at an SNR
+# Exercise 3: a clip in a room
 
 
-def my_add_noise(y, snr_db, rng):
+def my_reverberate(y, response):
     """The lesson's solution."""
-    noise = rng.standard_normal(len(y))
-    power = np.mean(y.astype(np.float64) ** 2) / 10 ** (snr_db / 10)
-    return (y + noise * np.sqrt(power)).astype(np.float32)
+    wet = np.convolve(y, response)
+    return wet * np.sqrt(np.mean(y**2) / np.mean(wet**2))
 
 
-def test_noise_at_an_snr_accepts_the_solution():
-    assert verdict("14.noise_at_snr", my_add_noise)[0] == "correct"
+def test_the_room_accepts_the_solution_and_agrees_with_the_kit():
+    assert verdict("14.reverberate", my_reverberate)[0] == "correct"
+    y, response = np.random.default_rng(0).normal(size=500), np.random.default_rng(1).normal(size=80)
+    assert np.allclose(my_reverberate(y, response), augment.reverberate(y, response), atol=1e-4)
 
 
 @pytest.mark.parametrize(
     "wrong, hint",
     [
-        (lambda y, snr, rng: y + rng.standard_normal(len(y)) * np.sqrt(np.mean(y**2)) / 10 ** (snr / 10),
-         "powers"),
-        (lambda y, snr, rng: my_add_noise(y, -snr, rng), "opposite sign"),
-        (lambda y, snr, rng: y + 0.01 * np.sin(np.arange(len(y))), "generators"),
-        (lambda y, snr, rng: y + 0.02 * rng.standard_normal(len(y)), "asked for"),
+        (lambda y, h: np.convolve(y, h, mode="same"), "full convolution"),
+        (lambda y, h: np.convolve(y, h), "louder or quieter"),
+        (lambda y, h: my_reverberate(y, h[::-1]), "correlation"),
+        (lambda y, h: np.convolve(y, h) * np.abs(y).max() / np.abs(np.convolve(y, h)).max(), "not the level"),
+        (lambda y, h: my_reverberate(y, h)[: len(y) + len(h) // 2], "should last"),
     ],
 )
-def test_noise_slips_get_their_hint(wrong, hint):
-    status, message = verdict("14.noise_at_snr", wrong)
+def test_room_slips_get_their_hint(wrong, hint):
+    status, message = verdict("14.reverberate", wrong)
     assert status == "wrong" and hint in message

@@ -5,11 +5,13 @@ compares it with the kit: ``my_time_average`` with the last step of
 :class:`~kit.features.MfccMean` (the average over the frames inside each
 clip, never the padding) on hidden padded batches; ``my_negative_elbo`` with
 :func:`kit.models.elbo` on a seeded :class:`~kit.models.MfccVAE` with hidden
-clips, images and noise ``eps``; ``my_add_noise`` with the signal-to-noise
-ratio measured on hidden clips. Typical slips (the padding in the average,
-the wrong axis, sigmoid before a loss that takes logits, the variance as the
-spread, a KL of the wrong sign, pixels averaged instead of summed, 20 log10
-for a power ratio) get a hint of their own; none prints the answer.
+clips, images and noise ``eps``; ``my_reverberate`` with
+:func:`kit.augment.reverberate` on hidden clips and room responses. Typical
+slips (the padding in the average, the wrong axis, sigmoid before a loss
+that takes logits, the variance as the spread, a KL of the wrong sign,
+pixels averaged instead of summed, a convolution cut to the clip's length,
+a correlation instead of a convolution, the loudness not restored) get a
+hint of their own; none prints the answer.
 """
 
 from __future__ import annotations
@@ -158,45 +160,52 @@ def check_negative_elbo(answer) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 3: noise at a chosen signal-to-noise ratio
+# Exercise 3: a clip in a room
 
 
-def noise_cases():
-    """Hidden clips (vowel-like tones of different loudness) and SNRs to reach."""
+def room_cases():
+    """Hidden clips (vowel-like tones of different loudness) and room impulse responses (decaying noise
+    after a direct sound, unit energy)."""
     rng = np.random.default_rng(1414)
-    t = np.arange(6000) / 8000
-    clips = [(amplitude * np.sin(2 * np.pi * f0 * t) * np.hanning(len(t))).astype(np.float32)
-             for f0, amplitude in ((180, 0.8), (310, 0.05), (120, 0.3))]
-    return list(zip(clips, (5.0, 20.0, -3.0), rng.integers(0, 1000, 3), strict=True))
+    t = np.arange(3000) / 8000
+    cases = []
+    for f0, amplitude, decay in ((180, 0.8, 900.0), (310, 0.05, 300.0), (120, 0.3, 1500.0)):
+        clip = (amplitude * np.sin(2 * np.pi * f0 * t) * np.hanning(len(t))).astype(np.float32)
+        tail = rng.normal(0, 0.3, int(3 * decay)) * np.exp(-np.arange(int(3 * decay)) / decay)
+        response = np.concatenate([[1.0], np.zeros(int(rng.integers(20, 80))), tail])
+        cases.append((clip, (response / np.sqrt(np.sum(response**2))).astype(np.float32)))
+    return cases
 
 
-def measured_snr(clean: np.ndarray, noisy: np.ndarray) -> float:
-    noise = noisy.astype(np.float64) - clean
-    return float(10 * np.log10(np.mean(clean.astype(np.float64) ** 2) / np.mean(noise**2)))
-
-
-@exercise("14.noise_at_snr")
-def check_noise_at_snr(answer) -> None:
-    function = _function(answer, "my_add_noise")
-    own_work(function, {"add_noise", "augment", "augmented_copies", "colored_noise"}, "the noise")
-    for clip, snr_db, seed in noise_cases():
-        noisy = function(clip.copy(), snr_db, np.random.default_rng(int(seed)))
-        noisy = np.asarray(noisy.detach().numpy() if isinstance(noisy, torch.Tensor) else noisy, np.float64)
-        if noisy.shape != clip.shape:
-            raise AssertionError(f"the noisy clip should keep the shape {clip.shape}, not {noisy.shape}.")
-        if np.allclose(noisy, clip):
-            raise AssertionError("nothing was added: draw noise with the generator you are given and add it.")
-        other = np.asarray(function(clip.copy(), snr_db, np.random.default_rng(int(seed) + 1)), np.float64)
-        if np.allclose(other, noisy):
-            raise AssertionError("two different generators gave the same noise: draw it from rng, not a "
-                                 "fixed pattern.")
-        snr = measured_snr(clip, noisy)
-        if abs(snr - snr_db) <= 0.5:
+@exercise("14.reverberate")
+def check_reverberate(answer) -> None:
+    function = _function(answer, "my_reverberate")
+    own_work(function, {"reverberate", "room_impulse_responses", "augment", "augmented_copies"},
+             "the room")
+    for clip, response in room_cases():
+        wet = function(clip.copy(), response.copy())
+        wet = np.asarray(wet.detach().numpy() if isinstance(wet, torch.Tensor) else wet, np.float64)
+        expected = np.convolve(clip.astype(np.float64), response)
+        expected *= np.sqrt(np.mean(clip.astype(np.float64) ** 2) / np.mean(expected**2))
+        if wet.shape == expected.shape and np.allclose(wet, expected, atol=1e-4):
             continue
-        if abs(snr - 2 * snr_db) <= 0.5 or abs(snr - snr_db / 2) <= 0.5:
-            raise AssertionError("the SNR is a ratio of powers (10 log10); amplitudes scale with the square "
-                                 "root of power.")
-        if abs(snr + snr_db) <= 0.5:
-            raise AssertionError("the SNR came out with the opposite sign: a higher SNR means less noise.")
-        raise AssertionError(f"asked for {snr_db:g} dB, measured {snr:.1f} dB: scale unit-power noise so "
-                             "that its power is the clip's power divided by 10^(snr_db / 10).")
+        if wet.shape == clip.shape:
+            raise AssertionError(f"the clip kept its length {len(clip)}; in a room the sound goes on after "
+                                 "the word: the full convolution is len(y) + len(response) - 1 long.")
+        if wet.shape != expected.shape:
+            raise AssertionError(f"a clip of {len(clip)} samples in a room of {len(response)} should last "
+                                 f"{len(expected)} samples, not {wet.shape}.")
+        plain = np.convolve(clip.astype(np.float64), response)
+        if np.allclose(wet, plain, atol=1e-4):
+            raise AssertionError("the room made the clip louder or quieter: scale it back to the clip's own "
+                                 "power (the mean square of the samples).")
+        backwards = np.convolve(clip.astype(np.float64), response[::-1])
+        backwards *= np.sqrt(np.mean(clip.astype(np.float64) ** 2) / np.mean(backwards**2))
+        if np.allclose(wet, backwards, atol=1e-4):
+            raise AssertionError("the echoes come before the sound: that is a correlation (the response "
+                                 "reversed), not a convolution.")
+        if np.allclose(wet / np.sqrt(np.mean(wet**2)), expected / np.sqrt(np.mean(expected**2)), atol=1e-3):
+            raise AssertionError("the shape is right but not the level: match the power (mean square), "
+                                 "not the peak or the sum.")
+        raise AssertionError("not the clip heard in the room yet: convolve it with the response, then "
+                             "scale to the clip's power.")
