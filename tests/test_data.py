@@ -163,3 +163,18 @@ def test_other_synthesisers_voices_are_made_once_or_their_absence_explained(tmp_
     y = corpus.load(0)
     assert 0.2 < len(y) / 8000 < 1.5 and np.abs(y).max() > 0.05
     assert voices.load_tts_digits().utterances == corpus.utterances  # second call: the same files
+
+
+def test_far_field_copies_are_one_second_made_once_and_unlike_the_clean_clips(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path))
+    corpus = data.load_espeak_digits()
+    clean = corpus.subset(np.arange(0, len(corpus), 97))
+    far = voices.far_field(clean)
+    assert len(far) == len(clean) and far.speaker_names == clean.speaker_names
+    assert [u.digit for u in far.utterances] == [u.digit for u in clean.utterances]
+    y = far.load(0)
+    assert len(y) == 8000 and np.isfinite(y).all() and 0.5 < np.abs(y).max() <= 1.0
+    assert np.abs(y[:200]).max() > 0.01  # babble fills the window, silence before the word is gone
+    assert voices.far_field(clean).utterances == far.utterances  # second call: the same files
+    monkeypatch.setattr(voices, "load_tts_digits", lambda: (_ for _ in ()).throw(data.DataNotFoundError("")))
+    assert "far_field" in VALIDATION_SETS and "far_field" in validation_voices(clean)

@@ -7,9 +7,12 @@ The course keeps three kinds of voices apart:
   those :func:`voices_split` holds out;
 - **validation voices**, for choosing what helps (augmentation, features,
   epochs): the held-out FSDD speaker (:data:`HELD_OUT_SPEAKER`), the
-  held-out eSpeak accent (``synth.TEST_ACCENT``) and other speech
+  held-out eSpeak accent (``synth.TEST_ACCENT``), other speech
   synthesisers' voices (:func:`load_tts_digits`: Flite and Festival, where
-  Debian's ``flite`` and ``festival`` packages are installed);
+  Debian's ``flite`` and ``festival`` packages are installed), and all of
+  them recorded again in simulated far-field conditions (:func:`far_field`:
+  other rooms than training's, babble of other voices, a 1-second window),
+  since clean voices cannot tell what the recording-condition steps buy;
 - **unseen voices**, for the final figure only, never for training or
   tuning: the Speech Commands and AudioMNIST samples (:func:`unseen_corpora`).
 """
@@ -28,12 +31,13 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from ..audio import prepare_waveform
+from .. import augment
+from ..audio import SAMPLE_RATE, prepare_waveform
 from ..config import cache_dir
 from .sources import DIGIT_WORDS, DataNotFoundError
 from .splits import speaker_split
 from .spoken import SpokenDigits, load_audiomnist, load_speech_commands, scan_fsdd_layout
-from .synth import TEST_ACCENT
+from .synth import TEST_ACCENT, load_espeak_digits
 
 HELD_OUT_SPEAKER = "yweweler"  # the FSDD speaker that the "voices" split keeps out
 #: Voices of other synthesisers: (engine, voice). Flite's four, Festival's two that differ from them.
@@ -112,7 +116,53 @@ VALIDATION_SETS = {
     "heldout_fsdd_speaker": f"held-out FSDD speaker ({HELD_OUT_SPEAKER})",
     "heldout_espeak_accent": f"held-out eSpeak accent ({TEST_ACCENT}, 8 voices)",
     "tts_voices": "Flite and Festival voices (6 voices, 3 rates)",
+    "far_field": "all of them far-field (other rooms, babble, 1-s window)",
 }
+FAR_FIELD_SNR_DB = (0.0, 15.0)  # babble this far below the word
+FAR_FIELD_ROOMS_SEED = 1001  # rooms that training's augmentation (seed 0) never uses
+
+
+def _babble(rng: np.random.Generator, length: int, talkers: list[np.ndarray]) -> np.ndarray:
+    """Three to six other voices at once, each at a random place in the window."""
+    mix = np.zeros(length)
+    for index in rng.choice(len(talkers), size=int(rng.integers(3, 7)), replace=False):
+        talker = talkers[index][:length]
+        start = int(rng.integers(0, length - len(talker) + 1))
+        mix[start:start + len(talker)] += talker / (np.sqrt(np.mean(talker.astype(np.float64) ** 2)) + 1e-9)
+    return mix
+
+
+def far_field(corpus: SpokenDigits, seed: int = 0) -> SpokenDigits:
+    """Every clip of ``corpus`` recorded again far from the microphone, made once into the cache.
+
+    Each clip is played in one of 64 simulated rooms that training's ``room``
+    step never uses, placed at a random moment of a 1-second window, and
+    mixed with babble (3-6 eSpeak voices of the training accents saying other
+    digits) 0-15 dB below the word: conditions of a phone or a laptop in a
+    busy room, made differently from every training step.
+    """
+    settings = [[str(u.path) for u in corpus.utterances], FAR_FIELD_SNR_DB, FAR_FIELD_ROOMS_SEED, seed]
+    folder = cache_dir(f"farfield-{hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:12]}")
+    if not (folder / "complete.json").is_file():
+        rng = np.random.default_rng(seed)
+        rooms = augment.room_impulse_responses(count=64, sr=SAMPLE_RATE, seed=FAR_FIELD_ROOMS_SEED)
+        voices = load_espeak_digits()
+        talkers = [voices.load(i) for i, u in enumerate(voices.utterances)
+                   if not u.speaker.startswith(TEST_ACCENT) and i % 7 == 0]
+        for utterance, y in zip(corpus.utterances, corpus.waveforms(progress=False), strict=True):
+            word = augment.reverberate(y, rooms[int(rng.integers(len(rooms)))])[:SAMPLE_RATE]
+            window = np.zeros(SAMPLE_RATE)
+            start = int(rng.integers(0, SAMPLE_RATE - len(word) + 1))
+            window[start:start + len(word)] = word
+            power = np.mean(word.astype(np.float64) ** 2)
+            babble = _babble(rng, SAMPLE_RATE, [t for t in talkers if len(t) <= SAMPLE_RATE])
+            babble *= np.sqrt(power / 10 ** (rng.uniform(*FAR_FIELD_SNR_DB) / 10) / np.mean(babble**2))
+            noisy = window + babble
+            sf.write(folder / f"{utterance.digit}_{utterance.speaker}_{utterance.take}.wav",
+                     (0.9 * noisy / np.abs(noisy).max()).astype(np.float32), SAMPLE_RATE, subtype="PCM_16")
+        (folder / "complete.json").write_text(json.dumps({"clips": len(corpus), "seed": seed}))
+    utterances = scan_fsdd_layout(folder, "far-field", official_test_takes=None)
+    return SpokenDigits("far-field", utterances, corpus.speakers, embedded=corpus.embedded)
 
 
 def validation_voices(corpus: SpokenDigits) -> dict[str, SpokenDigits]:
@@ -133,6 +183,12 @@ def validation_voices(corpus: SpokenDigits) -> dict[str, SpokenDigits]:
         sets["tts_voices"] = load_tts_digits()
     except DataNotFoundError:
         pass
+    if sets:
+        everything = list(sets.values())
+        merged = everything[0]
+        for more in everything[1:]:
+            merged = merged + more
+        sets["far_field"] = far_field(merged)
     return sets
 
 
