@@ -9,7 +9,7 @@ from kit.exercises import CHECKS, check, exercise, verdict
 
 def test_every_lesson_has_exercises():
     lessons = {key.split(".")[0] for key in CHECKS}
-    assert {"01", "02", "03", "04", "05", "06", "07"} <= lessons
+    assert {"01", "02", "03", "04", "05", "06", "07", "08"} <= lessons
 
 
 @pytest.mark.parametrize("key", sorted(CHECKS))
