@@ -121,8 +121,8 @@ def one_to_one_check(answer) -> None:
     if per_digit != expected:
         overall = min(HIDDEN_CLIPS.values())
         if set(per_digit.values()) == {overall}:
-            raise AssertionError("you took the same number of pairs for every digit; the limit is the smaller "
-                                 "side *of each digit* (how many clips and how many images that digit has).")
+            raise AssertionError("you took the same number of pairs for every digit; the limit is the "
+                                 "smaller side *of each digit* (how many clips and how many images it has).")
         short = [d for d in HIDDEN_CLIPS if per_digit[d] < expected[d]]
         raise AssertionError(f"too few pairs for digit(s) {short}: pair as many as the smaller side of the "
                              "digit allows, so that no clip or image that could find a partner is left out.")

@@ -1,4 +1,4 @@
-"""Checks for the exercises of lesson 08 (training it well): the KL warm-up, active dimensions, noise at an SNR.
+"""Checks for the exercises of lesson 08 (training it well): KL warm-up, active dimensions, noise at an SNR.
 
 Every check runs the learner's function on inputs the learner never sees and
 compares it with the kit: the warm-up with
@@ -58,7 +58,8 @@ def kl_warmup_check(answer) -> None:
             raise AssertionError(f"{where} Steps count from 1, and the first step should have weight 0: the "
                                  "weight grows with the steps taken *before* this one.")
         if warmup and got > beta + 1e-9:
-            raise AssertionError(f"{where} After the warm-up the weight stays at beta; it never grows beyond.")
+            raise AssertionError(f"{where} After the warm-up the weight stays at beta; it never grows "
+                                 "beyond.")
         if beta != 1.0 and math.isclose(got, expected / beta, abs_tol=1e-9):
             raise AssertionError(f"{where} The warm-up rises to beta, the KL weight, not to 1.")
         raise AssertionError(f"{where} The weight should rise in a straight line from 0 at step 1 to beta "
@@ -111,16 +112,17 @@ def active_dimensions_check(answer) -> None:
         if got == int((kl.sum(dim=0) > threshold).sum()):
             raise AssertionError("you summed the KL over the clips; average it over them, so the count does "
                                  "not depend on how many clips you have.")
-        if got == int((mu.abs().mean(dim=0) > threshold).sum()) or got == int((mu.mean(dim=0).abs() > threshold)
-                                                                              .sum()):
+        by_mean = {int((mu.abs().mean(dim=0) > threshold).sum()),
+                   int((mu.mean(dim=0).abs() > threshold).sum())}
+        if got in by_mean:
             raise AssertionError("a dimension is in use when its *KL* from the prior is large, not its mean: "
                                  "the KL counts the spread sigma^2 too.")
         if got == int((kl > threshold).any(dim=0).sum()):
             raise AssertionError("a dimension that is large for one clip is not yet in use; average its KL "
                                  "over all the clips first.")
         raise AssertionError(f"for {mu.shape[0]} hidden clips and threshold {threshold} you counted {got:g} "
-                             "dimensions. Per dimension: KL = 0.5 (mu^2 + sigma^2 - 1 - log sigma^2), averaged "
-                             "over the clips, then count those above the threshold.")
+                             "dimensions. Per dimension: KL = 0.5 (mu^2 + sigma^2 - 1 - log sigma^2), "
+                             "averaged over the clips, then count those above the threshold.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,7 +135,9 @@ def hidden_signals(seed: int) -> tuple[np.ndarray, np.ndarray]:
     """A vowel-like ``speech`` and a ``noise`` whose power is far from 1 (so it must be measured)."""
     rng = np.random.default_rng(seed)
     t = np.arange(4000) / 8000
-    speech = sum(rng.uniform(0.05, 0.3) * np.sin(2 * np.pi * k * 140 * t + rng.uniform(0, 6)) for k in range(1, 8))
+    harmonics = (rng.uniform(0.05, 0.3) * np.sin(2 * np.pi * k * 140 * t + rng.uniform(0, 6))
+                 for k in range(1, 8))
+    speech = sum(harmonics)
     noise = rng.uniform(0.2, 3.0) * rng.standard_normal(len(t))
     return speech.astype(np.float32), noise.astype(np.float32)
 
@@ -144,7 +148,7 @@ def _power(x: np.ndarray) -> float:
 
 @exercise("08.noise_at_snr")
 def noise_at_snr_check(answer) -> None:
-    """``mix_at_snr(speech, noise, snr_db)``: ``speech + g * noise`` with ``P(speech) / P(g noise) = 10^(snr/10)``."""
+    """``mix_at_snr(speech, noise, snr_db)``: ``speech + g noise``, power ratio ``10^(snr_db / 10)``."""
     function = _function(answer, "mix_at_snr")
     for case, snr in enumerate(SNR_CASES):
         speech, noise = hidden_signals(case)
@@ -153,7 +157,8 @@ def noise_at_snr_check(answer) -> None:
             raise AssertionError("mix_at_snr returned None: does your function `return` its result?")
         got = np.asarray(got, dtype=np.float64)
         if got.shape != speech.shape:
-            raise AssertionError(f"the mix should have the shape of the speech, {speech.shape}; got {got.shape}.")
+            raise AssertionError(f"the mix should have the shape of the speech, {speech.shape}; got "
+                                 f"{got.shape}.")
         added = got - speech
         if _power(added) < 1e-12:
             raise AssertionError("nothing was added: the result is the speech itself.")
