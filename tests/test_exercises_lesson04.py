@@ -114,7 +114,7 @@ def test_frechet_slips(answer, hint):
 
 
 def test_diversity_moves_as_lesson_4_says():
-    """Blur, noise, copies and shuffled labels move the diversity as lesson 4 says (embedded digits, zoo LeNet)."""
+    """Blur, noise, copies and shuffled labels move the diversity as lesson 4 says (embedded digits)."""
     from scipy import ndimage
 
     from kit import evaluator, metrics
