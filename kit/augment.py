@@ -1,4 +1,4 @@
-"""New voices from few speakers: waveform augmentation (the zoo's playground model, lesson 7).
+"""New voices from few speakers: waveform augmentation (the zoo's playground model, lesson 8).
 
 FSDD has six speakers. A model trained on them alone learns *their* voices
 and microphones; on a new speaker it guesses far more often. Each function
