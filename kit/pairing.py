@@ -1,4 +1,4 @@
-"""Pairing spoken digits with handwritten ones (lesson 7; the paper's section 5.1).
+"""Pairing spoken digits with handwritten ones (lessons 7-8; the paper's section 5.1).
 
 Nobody recorded the person who wrote each MNIST digit saying it, so the
 course *builds* aligned audio-image pairs from two unrelated data sets,

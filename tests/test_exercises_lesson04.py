@@ -9,7 +9,7 @@ from kit.exercises import verdict
 from kit.exercises.lesson04 import CONFUSION
 from kit.models import LeNet5
 
-KEYS = ("04.lenet_sides", "04.accuracy_f1", "04.diversity_direction")
+KEYS = ("04.lenet_sides", "04.accuracy_f1", "04.frechet")
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -81,30 +81,40 @@ def test_accuracy_f1_wrong(answer, hint):
     assert status == "wrong" and hint in message, message
 
 
-RIGHT = {"blur": "down", "noise": "up", "copies": "same", "shuffle": "up"}
+def by_hand_frechet(a, b):
+    from scipy import linalg
+
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root = np.real(linalg.sqrtm(cov_a @ cov_b))
+    return ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(cov_a + cov_b - 2 * root)
 
 
-def test_diversity_direction_correct():
-    assert verdict("04.diversity_direction", RIGHT)[0] == "correct"
-    assert verdict("04.diversity_direction", {k: v.upper() + " " for k, v in RIGHT.items()})[0] == "correct"
-    assert verdict("04.diversity_direction", {**RIGHT, "noise": "higher"})[0] == "correct"
+def test_frechet_passes_for_the_kit_and_the_worked_solution():
+    from kit.metrics import frechet_distance
+
+    assert verdict("04.frechet", by_hand_frechet)[0] == "correct"
+    assert verdict("04.frechet", frechet_distance)[0] == "correct"
 
 
 @pytest.mark.parametrize("answer, hint", [
-    ({**RIGHT, "blur": "up"}, "blur:"),
-    ({**RIGHT, "shuffle": "down"}, "within each *label*"),
-    ({**RIGHT, "copies": "up", "noise": "down"}, "2 of 4"),
-    ({"blur": "down"}, "missing: noise"),
-    ({**RIGHT, "blur": 0.3}, "should be one of"),
-    (["down", "up", "same", "up"], "should be a dict"),
+    (lambda a, b: 42.0, "distance 0 from itself"),                                  # a constant
+    (lambda a, b: a, "one number"),                                                  # a copy of the input
+    (lambda a, b: None, "returned None"),
+    (lambda a, b: ((a.mean(0) - b.mean(0)) ** 2).sum(), "distance of the means"),
+    (lambda a, b: by_hand_frechet(a, b) - ((a.mean(0) - b.mean(0)) ** 2).sum(), "covariance part"),
+    (lambda a, b: np.trace(np.cov(a, rowvar=False) + np.cov(b, rowvar=False)
+                           - 2 * np.sqrt(np.abs(np.cov(a, rowvar=False) @ np.cov(b, rowvar=False))))
+     + ((a.mean(0) - b.mean(0)) ** 2).sum(), "*matrix* square root"),
+    (lambda a, b: np.abs(a.mean() - b.mean()), "not the Fréchet distance"),
+    ("frechet", "function itself"),
 ])
-def test_diversity_direction_wrong(answer, hint):
-    status, message = verdict("04.diversity_direction", answer)
+def test_frechet_slips(answer, hint):
+    status, message = verdict("04.frechet", answer)
     assert status == "wrong" and hint in message, message
 
 
-def test_diversity_directions_hold_on_real_digits():
-    """The four answers are what kit.metrics really measures (on the embedded digits, with the zoo LeNet)."""
+def test_diversity_moves_as_lesson_4_says():
+    """Blur, noise, copies and shuffled labels move the diversity as lesson 4 says (embedded digits)."""
     from scipy import ndimage
 
     from kit import evaluator, metrics

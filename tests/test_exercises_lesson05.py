@@ -1,17 +1,17 @@
 """Lesson 05: the exercise checks accept right answers and reject wrong ones with a hint."""
 
-import math
 
 import numpy as np
 import pytest
 import torch
 
 from kit.exercises import verdict
+from kit.exercises.lesson05 import _with_loss, reference_step
 from kit.models.vae import reconstruction_bce
 
 
 def test_not_answered_yet_never_raises():
-    for key in ("05.bce_sum", "05.bce_floor", "05.pca_reconstruct"):
+    for key in ("05.bce_sum", "05.training_step", "05.pca_reconstruct"):
         assert verdict(key, ...)[0] == "todo"
 
 
@@ -47,23 +47,57 @@ def test_bce_sum_wrong(answer, hint):
     assert status == "wrong" and hint in message, message
 
 
-@pytest.mark.parametrize("answer", [784 * math.log(2), 543.4, np.float32(543.37)])
-def test_bce_floor_correct(answer):
-    assert verdict("05.bce_floor", answer)[0] == "correct"
+def by_hand_step(model, optimizer, images):
+    logits = model(images)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, images, reduction="none")
+    loss = loss.sum(dim=(1, 2)).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def test_training_step_passes_for_the_kit_and_the_worked_solution():
+    assert verdict("05.training_step", reference_step)[0] == "correct"
+    assert verdict("05.training_step", by_hand_step)[0] == "correct"
+
+
+def _no_zero_grad(model, optimizer, images):
+    loss = reconstruction_bce(model(images), images).mean()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _no_step(model, optimizer, images):
+    loss = reconstruction_bce(model(images), images).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    return loss.item()
+
+
+def _loss_after(model, optimizer, images):
+    reference_step(model, optimizer, images)
+    return reconstruction_bce(model(images), images).mean().item()
 
 
 @pytest.mark.parametrize("answer, hint", [
-    (0, "zero would need"),
-    (math.log(2), "one pixel"),
-    (784, "bits"),
-    (-543.4, "wrong sign"),
-    (784 * math.log10(2), "log10"),
-    (100.0, "not it"),
-    ("543", "single number"),
-    (lambda: 543.4, "single number"),
+    (lambda m, o, x: 1.0, "did not change"),                                   # a constant
+    (lambda m, o, x: x, "did not change"),                                     # a copy of the input
+    (lambda m, o, x: None, "returned None"),
+    (_no_zero_grad, "zero_grad"),
+    (_no_step, "did not change"),
+    (_loss_after, "*before* the step"),
+    (_with_loss(lambda logits, x: torch.nn.functional.binary_cross_entropy_with_logits(logits, x)),
+     "default reduction"),
+    (_with_loss(lambda logits, x: reconstruction_bce(logits, x).sum()), "summed over the batch"),
+    (_with_loss(lambda logits, x: reconstruction_bce(torch.sigmoid(logits), x).mean()), "twice"),
+    (_with_loss(lambda logits, x: (torch.sigmoid(logits) - x).square().flatten(1).sum(1).mean()), "squared"),
+    (_with_loss(lambda logits, x: -reconstruction_bce(logits, x).mean()), "wrong sign"),
+    (_with_loss(lambda logits, x: reconstruction_bce(logits, x).mean() * 2), "differ"),
 ])
-def test_bce_floor_wrong(answer, hint):
-    status, message = verdict("05.bce_floor", answer)
+def test_training_step_slips(answer, hint):
+    status, message = verdict("05.training_step", answer)
     assert status == "wrong" and hint in message, message
 
 

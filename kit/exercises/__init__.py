@@ -102,6 +102,7 @@ from . import (  # noqa: E402,F401  (registers the checks)
     lesson05,
     lesson06,
     lesson07,
+    lesson08,
     lesson09,
     lesson10,
     lesson11,

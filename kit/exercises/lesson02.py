@@ -1,8 +1,9 @@
 """Checks for the exercises of lesson 02 (the STFT).
 
 * ``02.frames`` - frames and frequency bins of a centred STFT;
-* ``02.resolution`` - the ``n_fft`` for a given bin spacing, and its window length in ms;
-* ``02.my_stft`` - a hand-written STFT magnitude, compared with :func:`kit.features.stft`.
+* ``02.my_stft`` - a hand-written STFT magnitude, compared with :func:`kit.features.stft`;
+* ``02.griffin_lim`` - a hand-written Griffin-Lim loop, judged like :func:`kit.features.griffin_lim` by the
+  spectral convergence of what it returns, on signals the learner never sees.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ SR = 8000
 
 # 02.frames: a 0.8 s clip at 8 kHz, n_fft = 512, hop = 128
 FRAMES_SAMPLES, FRAMES_N_FFT, FRAMES_HOP = 6400, 512, 128
-
-# 02.resolution: bins 15.625 Hz apart at 8 kHz
-RESOLUTION_HZ = 15.625
 
 
 def _pair(answer, what: str) -> tuple:
@@ -54,32 +52,6 @@ def check_frames(answer) -> None:
         )
         raise AssertionError(
             f"{bins} bins is not right: bin k is at k * sr / n_fft Hz, for k = 0 up to the Nyquist frequency."
-        )
-
-
-@exercise("02.resolution")
-def check_resolution(answer) -> None:
-    """``(n_fft, window_ms)`` for bins 15.625 Hz apart at 8 kHz: ``(512, 64)``."""
-    n_fft, window_ms = _pair(answer, "(n_fft, window length in milliseconds)")
-    want = round(SR / RESOLUTION_HZ)
-    if n_fft != want:
-        assert n_fft > 0, "n_fft is a positive number of samples."
-        assert n_fft != round(SR / 2 / RESOLUTION_HZ), (
-            "Bins run from 0 Hz to sr/2 but are spaced sr / n_fft apart (n_fft/2 + 1 of them cover "
-            "half the sample rate). Solve sr / n_fft = 15.625 for n_fft."
-        )
-        raise AssertionError(
-            f"n_fft = {n_fft} gives bins {SR / n_fft:g} Hz apart "
-            f"(spacing = sr / n_fft with sr = {SR}), not {RESOLUTION_HZ} Hz."
-        )
-    window_ms = float(window_ms)
-    expected_ms = 1000 * want / SR
-    if not np.isclose(window_ms, expected_ms):
-        assert not np.isclose(window_ms, expected_ms / 1000), (
-            "That is the window length in seconds; the question asks for milliseconds."
-        )
-        raise AssertionError(
-            f"n_fft = {want} is right. The window lasts n_fft / sr seconds; give that in milliseconds."
         )
 
 
@@ -139,3 +111,64 @@ def check_my_stft(my_stft) -> None:
             "padded[m*hop : m*hop + n_fft] of the zero-padded signal, times the periodic Hann "
             "window, then np.fft.rfft."
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# 02.griffin_lim: a phase that fits a magnitude
+
+GL_N_FFT, GL_HOP, GL_ITERATIONS = 256, 64, 60
+
+
+def hidden_sound(seed: int) -> np.ndarray:
+    """A vowel-like hidden signal (a gliding pitch with harmonics and an envelope), 0.4 s at 8 kHz."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(0.4 * SR)) / SR
+    pitch = rng.uniform(110, 220) * (1 + 0.2 * t)
+    phase = 2 * np.pi * np.cumsum(pitch) / SR
+    y = sum(rng.uniform(0.2, 1.0) / k * np.sin(k * phase) for k in range(1, 12))
+    return (y * np.hanning(len(t))).astype(np.float32)
+
+
+@exercise("02.griffin_lim")
+def check_griffin_lim(answer) -> None:
+    """``my_griffin_lim(magnitude, n_iter, hop)`` -> a waveform whose STFT magnitude fits ``magnitude``."""
+    from ..features import griffin_lim, spectral_convergence, stft
+
+    if not callable(answer):
+        raise AssertionError("the answer should be your function itself: answer = my_griffin_lim "
+                             "(no brackets).")
+    for seed in (2, 3):
+        y = hidden_sound(seed)
+        magnitude = np.abs(stft(y, GL_N_FFT, GL_HOP))
+        result = answer(magnitude.copy(), GL_ITERATIONS, GL_HOP)
+        if result is None:
+            raise AssertionError("my_griffin_lim returned None: does your function `return` the waveform?")
+        result = np.asarray(result)
+        if np.iscomplexobj(result) or result.ndim != 1:
+            kind = " and complex values" if np.iscomplexobj(result) else ""
+            raise AssertionError(f"return a waveform: real samples, shape (n,); yours has shape "
+                                 f"{result.shape}{kind}. Go back to the time domain at the end "
+                                 "(features.istft).")
+        expected_length = GL_HOP * (magnitude.shape[1] - 1)
+        if abs(len(result) - expected_length) > GL_N_FFT:
+            raise AssertionError(f"the waveform has {len(result)} samples; a spectrogram of "
+                                 f"{magnitude.shape[1]} frames {GL_HOP} samples apart stands for about "
+                                 f"{expected_length}.")
+        result = result.astype(np.float64)[: len(y)]
+        if not np.all(np.isfinite(result)) or np.abs(result).max() < 1e-6:
+            raise AssertionError("the waveform is silent (or holds NaN): start from the given magnitude with "
+                                 "a random phase, not from zeros.")
+        fit = spectral_convergence(y, result, GL_N_FFT, GL_HOP)
+        once = spectral_convergence(y, griffin_lim(magnitude, 0, GL_HOP, len(y)), GL_N_FFT, GL_HOP)
+        original = griffin_lim(magnitude, GL_ITERATIONS, GL_HOP, len(y), momentum=0.0)
+        bar = 0.6 * spectral_convergence(y, original, GL_N_FFT, GL_HOP) + 0.4 * once
+        if fit <= bar:
+            continue
+        if fit >= 0.9 * once:
+            raise AssertionError(f"the fit is no better than random phase without any iteration (spectral "
+                                 f"convergence {fit:.2f}): each iteration should keep the *phase* of the "
+                                 "re-analysed signal and put the known *magnitude* back.")
+        raise AssertionError(f"better than no iteration, but not yet Griffin-Lim (spectral convergence "
+                             f"{fit:.2f}; {GL_ITERATIONS} iterations of the original algorithm reach below "
+                             f"{bar:.2f}). Does every iteration go to the time domain and back with the same "
+                             "n_fft and hop?")

@@ -1,4 +1,10 @@
-"""Checks for the exercises of lesson 03 (mel and MFCC)."""
+"""Checks for the exercises of lesson 03 (mel and MFCC): a mel value, and the mel filterbank built by hand.
+
+``my_mel_filterbank`` is compared with :func:`kit.features.mel_filterbank` for
+sample rates, window sizes and band counts other than the lesson's; slips
+(triangles of height 1, the matrix transposed, n_mels + 2 rows) get a hint of
+their own, and no hint prints the answer.
+"""
 
 from __future__ import annotations
 
@@ -35,58 +41,47 @@ def mel_of_2000hz(answer) -> None:
                          "or the formula 15 + 27 ln(f/1000)/ln(6.4) for f above 1 kHz.")
 
 
-@exercise("03.frames_per_second")
-def frames_per_second(answer) -> None:
-    """Frames of a 1-second window at 8 kHz with hop 160 and centred frames: 1 + 8000 // 160 = 51."""
-    if isinstance(answer, bool) or not float(answer).is_integer():
-        raise AssertionError("a number of frames is a whole number.")
-    value = int(answer)
-    if value == 51:
-        return
-    if value == 50:
-        raise AssertionError("8000 / 160 = 50 hops, but with centred frames there is one frame at "
-                             "every hop *including* sample 0 and sample 8000: count the fence posts.")
-    if value == 49:
-        raise AssertionError("that counts frames that fit entirely inside the clip (no padding); "
-                             "the kit pads n_fft//2 zeros at both ends (center=True).")
-    raise AssertionError("frame t is centred on sample t * hop_length, for t = 0, 1, ... while "
-                         "t * hop_length <= 8000. Check with features.stft(np.zeros(8000), hop_length=160).")
+def hidden_cases() -> list[tuple[int, int, int]]:
+    """``(sr, n_fft, n_mels)`` the check tries: other rates, window sizes and band counts."""
+    return [(8000, 256, 20), (16000, 512, 40), (8000, 512, 12), (22050, 1024, 64)]
 
 
-def _reference_mfcc(log_mel: np.ndarray, n_mfcc: int) -> np.ndarray:
-    from scipy.fft import dct
+@exercise("03.mel_filterbank")
+def mel_filterbank_check(answer) -> None:
+    """``my_mel_filterbank(sr, n_fft, n_mels)``: Slaney triangles of area 1 (``features.mel_filterbank``)."""
+    from ..features import mel_filterbank, mel_frequencies
 
-    return dct(log_mel, type=2, norm="ortho", axis=0)[:n_mfcc]
-
-
-@exercise("03.mfcc_from_log_mel")
-def mfcc_from_log_mel(answer) -> None:
-    """A function ``(log_mel (n_mels, frames), n_mfcc) -> (n_mfcc, frames)``: orthonormal DCT-II."""
     if not callable(answer):
-        raise AssertionError("the answer is a function: def my_mfcc(log_mel, n_mfcc=13): ... ")
-    from scipy.fft import dct
-
-    rng = np.random.default_rng(3)
-    log_mel = rng.normal(-40.0, 15.0, size=(40, 7))
-    expected = _reference_mfcc(log_mel, 13)
-    result = np.asarray(answer(log_mel.copy(), 13), dtype=float)
-    if result.shape == expected.T.shape and result.shape != expected.shape:
-        raise AssertionError(f"shape {result.shape}: the coefficients should be rows, frames "
-                             f"columns, i.e. (n_mfcc, frames) = {expected.shape}.")
-    if result.shape == (40, 7):
-        raise AssertionError("you kept all 40 coefficients; keep only the first n_mfcc rows.")
-    if result.shape != expected.shape:
-        raise AssertionError(f"shape {result.shape}, expected (n_mfcc, frames) = {expected.shape}.")
-    if np.allclose(result, expected, atol=1e-3):
-        other = np.asarray(answer(log_mel[:24, :3].copy(), 5), dtype=float)
-        if other.shape != (5, 3) or not np.allclose(other, _reference_mfcc(log_mel[:24, :3], 5), atol=1e-3):
-            raise AssertionError("right for 40 bands and 13 coefficients, but wrong for 24 bands and "
-                                 "5 coefficients: do not hard-code the sizes.")
-        return
-    if np.allclose(result, dct(log_mel, type=2, axis=0)[:13], atol=1e-3):
-        raise AssertionError("close: that is the unnormalised DCT-II. Pass norm='ortho' so the "
-                             "transform keeps energy (and matches librosa and the kit).")
-    if np.allclose(result, dct(log_mel, type=2, norm="ortho", axis=1)[:13], atol=1e-3):
-        raise AssertionError("the DCT must run along the mel bands (axis 0), separately for every frame.")
-    raise AssertionError("the values differ from the orthonormal DCT-II of each column. "
-                         "Try scipy.fft.dct(log_mel, type=2, norm='ortho', axis=0)[:n_mfcc].")
+        raise AssertionError("the answer is your function itself: answer = my_mel_filterbank (no brackets).")
+    for sr, n_fft, n_mels in hidden_cases():
+        expected = mel_filterbank(sr=sr, n_fft=n_fft, n_mels=n_mels).astype(np.float64)
+        got = answer(sr, n_fft, n_mels)
+        if got is None:
+            raise AssertionError("my_mel_filterbank returned None: does your function `return` the matrix?")
+        got = np.asarray(got, dtype=np.float64)
+        where = f"for sr = {sr}, n_fft = {n_fft}, n_mels = {n_mels}"
+        if got.shape == expected.T.shape and got.shape != expected.shape:
+            raise AssertionError(f"{where} the shape is {got.shape}: one row per band, one column per STFT "
+                                 f"bin, i.e. {expected.shape}.")
+        if got.shape == (n_mels + 2, expected.shape[1]):
+            raise AssertionError(f"{where} you return {n_mels + 2} rows: the n_mels + 2 edges make n_mels "
+                                 "triangles (each spans three consecutive edges).")
+        if got.shape != expected.shape:
+            raise AssertionError(f"{where} the shape should be (n_mels, 1 + n_fft // 2) = {expected.shape}; "
+                                 f"got {got.shape}.")
+        if np.allclose(got, expected, rtol=1e-4, atol=1e-7):
+            continue
+        peaks = expected.max(axis=1, keepdims=True)
+        if np.allclose(got, expected / peaks, rtol=1e-3, atol=1e-6):
+            raise AssertionError(f"{where} your triangles have height 1; the course's (Slaney's) are "
+                                 "area-normalised: scale each by 2 / (its width in Hz).")
+        edges = mel_frequencies(n_mels + 2, 0.0, sr / 2)
+        if np.allclose(got, expected * ((edges[2:] - edges[:-2]) / 2)[:, None], rtol=1e-3, atol=1e-6):
+            raise AssertionError(f"{where} your triangles have height 1; the course's (Slaney's) are "
+                                 "area-normalised: scale each by 2 / (its width in Hz).")
+        if np.any(np.diff(np.argmax(got, axis=1)) < 0):
+            raise AssertionError(f"{where} the band centres should rise from row to row, band 0 lowest.")
+        largest = np.abs(got - expected).max()
+        raise AssertionError(f"{where} the filters differ from the kit's (largest difference {largest:.2e}). "
+                             "Are the edges equally spaced in Slaney *mel* from 0 Hz to sr / 2, and do the "
+                             "triangles use the bins' frequencies in Hz?")

@@ -1,4 +1,10 @@
-"""Checks for the exercises of lesson 04 (the evaluator: LeNet-5 and classifier-based evaluation)."""
+"""Checks for the exercises of lesson 04 (the evaluator): LeNet's sides, accuracy and F1, Fréchet distance.
+
+``my_frechet`` is compared with :func:`kit.metrics.frechet_distance` on
+feature clouds the learner never sees; typical slips (the means only, an
+element-wise root, the factor 2, the product of roots) get a hint of their
+own, and no hint prints the answer.
+"""
 
 from __future__ import annotations
 
@@ -122,43 +128,67 @@ def accuracy_f1(answer) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 3: does diversity go up, down or stay the same?
+# Exercise 3: the Fréchet distance between two clouds of features
 
-DIVERSITY_CHANGES = {
-    "blur": ("down", "blurring makes every drawing of a digit more like the others: the fine, personal "
-                     "details that separate two handwritten 3s are washed out, so their LeNet features "
-                     "move closer together."),
-    "noise": ("up", "the archetype generator draws identical images, so its diversity is exactly 0. "
-                    "Independent noise makes every copy a little different: the spread can only grow "
-                    "(even though this is not the kind of variety handwriting has)."),
-    "copies": ("same", "random real training digits of the right class vary exactly as much as real "
-                       "handwriting does, so the ratio stays near 1. (A copying generator scores "
-                       "perfectly here, a limit of these measures.)"),
-    "shuffle": ("up", "diversity is measured within each *label*. With shuffled labels the images "
-                      "filed under '3' are all kinds of digits, far more spread out than real 3s: "
-                      "diversity rises above 1 while accuracy falls to chance."),
-}
-WORDS = {"up": "up", "higher": "up", "increase": "up", "increases": "up", "more": "up",
-         "down": "down", "lower": "down", "decrease": "down", "decreases": "down", "less": "down",
-         "same": "same", "unchanged": "same", "equal": "same"}
+def hidden_clouds(seed: int, n: int = 300, dims: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """Two correlated Gaussian clouds of features with different means and covariances."""
+    rng = np.random.default_rng(seed)
+    mix_a, mix_b = rng.normal(size=(dims, dims)), rng.normal(size=(dims, dims)) * 0.7
+    a = rng.normal(size=(n, dims)) @ mix_a + rng.normal(size=dims)
+    b = rng.normal(size=(n + 37, dims)) @ mix_b + rng.normal(size=dims)
+    return a, b
 
 
-@exercise("04.diversity_direction")
-def diversity_direction(answer) -> None:
-    """A dict: for each change in :data:`DIVERSITY_CHANGES`, "up", "down" or "same"."""
-    if not isinstance(answer, dict):
-        raise AssertionError('the answer should be a dict like {"blur": "down", "noise": ..., '
-                             '"copies": ..., "shuffle": ...}.')
-    missing = [key for key in DIVERSITY_CHANGES if key not in answer]
-    if missing:
-        raise AssertionError(f"the dict needs an entry for each change; missing: {', '.join(missing)}.")
-    wrong = []
-    for key, (expected, why) in DIVERSITY_CHANGES.items():
-        word = answer[key]
-        if not isinstance(word, str) or word.strip().lower() not in WORDS:
-            raise AssertionError(f'answer[{key!r}] should be one of "up", "down" or "same", not {word!r}.')
-        if WORDS[word.strip().lower()] != expected:
-            wrong.append(f"{key}: {why}")
-    if wrong:
-        raise AssertionError(f"{len(wrong)} of 4 not yet right. " + " ".join(wrong[:1])
-                             + (" (Try the others with metrics.evaluate_images.)" if len(wrong) > 1 else ""))
+def _frechet_slips(a: np.ndarray, b: np.ndarray) -> list[tuple[float, str]]:
+    from scipy import linalg
+
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    means = float(((mu_a - mu_b) ** 2).sum())
+    root = np.real(linalg.sqrtm(cov_a @ cov_b))
+    roots = np.real(linalg.sqrtm(cov_a)) @ np.real(linalg.sqrtm(cov_b))
+    return [
+        (means, "that is only the distance of the means; the clouds' shapes (covariances) count too."),
+        (float(np.trace(cov_a + cov_b - 2 * root)), "that is only the covariance part; add the squared "
+                                                     "distance of the means."),
+        (float(np.sqrt(means)) + float(np.trace(cov_a + cov_b - 2 * root)),
+         "the distance of the means enters *squared*."),
+        (means + float(np.trace(cov_a + cov_b - 2 * np.sqrt(np.abs(cov_a @ cov_b)))),
+         "np.sqrt takes the root of every entry; the formula needs the *matrix* square root, "
+         "scipy.linalg.sqrtm."),
+        (means + float(np.trace(cov_a + cov_b - root)), "mind the factor 2 in front of the matrix root."),
+        (means + float(np.trace(cov_a + cov_b - 2 * roots)),
+         "the root is of the *product* of the two covariances, not the product of their roots (the two "
+         "differ unless the matrices commute)."),
+    ]
+
+
+@exercise("04.frechet")
+def frechet(answer) -> None:
+    """``my_frechet(features_a, features_b)`` -> the Fréchet distance, as ``kit.metrics.frechet_distance``."""
+    from ..metrics import frechet_distance
+
+    if not callable(answer):
+        raise AssertionError("the answer should be your function itself: answer = my_frechet (no brackets).")
+    for seed in (4, 5):
+        a, b = hidden_clouds(seed)
+        got = answer(a.copy(), b.copy())
+        if got is None:
+            raise AssertionError("my_frechet returned None: does your function `return` the distance?")
+        if np.ndim(got) != 0:
+            raise AssertionError(f"return one number, the distance between the two clouds; yours has shape "
+                                 f"{np.shape(got)}.")
+        got = float(np.real(got))
+        expected = frechet_distance(a, b)
+        if math.isclose(got, expected, rel_tol=1e-3):
+            continue
+        for slip, hint in _frechet_slips(a, b):
+            if math.isclose(got, slip, rel_tol=1e-3):
+                raise AssertionError(hint)
+        same = answer(a.copy(), a.copy())
+        if same is not None and np.ndim(same) == 0 and abs(float(np.real(same))) > 1e-3 * abs(expected):
+            raise AssertionError("a cloud should be at distance 0 from itself; yours is not. Compare each "
+                                 "term of your formula with the one in section 4.")
+        raise AssertionError(f"not the Fréchet distance of two of the check's clouds yet (yours {got:.2f}). "
+                             "Per cloud: the mean over the rows and the covariance of the columns "
+                             "(np.cov(..., rowvar=False)); then the formula of section 4.")

@@ -1,4 +1,12 @@
-"""Checks for the exercises of lesson 05 (autoencoders)."""
+"""Checks for the exercises of lesson 05 (autoencoders): the summed BCE, a training step, PCA by hand.
+
+Each check runs the learner's function on inputs the learner never sees and
+compares it with the kit: ``my_bce`` with the summed binary cross-entropy of
+:func:`~kit.models.vae.reconstruction_bce`, ``train_step`` with
+:func:`reference_step` (the step the :class:`~kit.train.Trainer` takes for an
+autoencoder) on a small hidden network, ``pca_reconstruct`` with the PCA
+equations. Typical slips get a hint of their own; none prints the answer.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,11 @@ import math
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+from torch import nn
 
+from ..models.vae import reconstruction_bce
 from . import as_function as _function
-from . import as_number as _number
 from . import exercise
 
 
@@ -73,29 +83,124 @@ def bce_sum(answer) -> None:
                          f"yours gave {np.round(got, 1).tolist()}.")
 
 
-@exercise("05.bce_floor")
-def bce_floor(answer) -> None:
-    """Smallest summed BCE for an all-0.5 image: 784 ln 2 = 543.4 nats."""
-    value = _number(answer, "a loss in nats")
-    expected = 784 * math.log(2)
-    if math.isclose(value, expected, rel_tol=1e-3):
+# ---------------------------------------------------------------------------------------------
+# Exercise 2: one training step of an autoencoder
+
+class TinyAE(nn.Module):
+    """A small hidden autoencoder like the lesson's: ``(n, 28, 28)`` images -> pixel logits of that shape."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 16), nn.ReLU(), nn.Linear(16, 3))
+        self.decoder = nn.Sequential(nn.Linear(3, 16), nn.ReLU(), nn.Linear(16, 784),
+                                     nn.Unflatten(1, (28, 28)))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(images))
+
+
+STEP_LR, STEP_CALLS = 1e-3, 3
+
+
+def step_batches(seed: int = 5) -> list[torch.Tensor]:
+    """Three hidden batches of MNIST-like images in [0, 1] (mostly paper, some ink)."""
+    generator = torch.Generator().manual_seed(seed)
+    batches = []
+    for size in (8, 8, 5):
+        images = torch.rand(size, 28, 28, generator=generator)
+        batches.append(torch.where(images < 0.7, 0.0, images))
+    return batches
+
+
+def reference_step(model, optimizer, images) -> float:
+    """The step the kit's Trainer takes for an autoencoder (``Autoencoder.loss``): the BCE summed over the
+    pixels, averaged over the images; then ``zero_grad``, ``backward``, ``step``. Returns the loss before
+    the step."""
+    loss = reconstruction_bce(model(images), images).mean()
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _with_loss(loss_of):
+    def step(model, optimizer, images):
+        loss = loss_of(model(images), images)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    return step
+
+
+STEP_SLIPS = (
+    (_with_loss(lambda logits, x: F.binary_cross_entropy_with_logits(logits, x)),
+     "that is the mean over every pixel (PyTorch's default reduction); the course sums over the 784 pixels "
+     "of each image and averages over the images."),
+    (_with_loss(lambda logits, x: reconstruction_bce(logits, x).sum()),
+     "you summed over the batch as well; average the per-image losses over the images."),
+    (_with_loss(lambda logits, x: reconstruction_bce(torch.sigmoid(logits), x).mean()),
+     "the model returns logits; binary_cross_entropy_with_logits applies the sigmoid itself, so do not apply "
+     "it twice."),
+    (_with_loss(lambda logits, x: (torch.sigmoid(logits) - x).square().flatten(1).sum(1).mean()),
+     "a squared error; the course's reconstruction loss is the binary cross-entropy of section 3."),
+    (_with_loss(lambda logits, x: -reconstruction_bce(logits, x).mean()),
+     "wrong sign: the step should make the loss smaller."),
+)
+
+
+def _fresh_model() -> TinyAE:
+    torch.manual_seed(5)
+    return TinyAE()
+
+
+def _weights(model: nn.Module) -> torch.Tensor:
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).double()
+
+
+def _run_steps(step) -> tuple[list[torch.Tensor], list]:
+    """Weights after each step of ``step`` on a fresh hidden model, and what each call returned."""
+    model = _fresh_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=STEP_LR)
+    weights, returned = [], []
+    for images in step_batches()[:STEP_CALLS]:
+        returned.append(step(model, optimizer, images.clone()))
+        weights.append(_weights(model))
+    return weights, returned
+
+
+def _same(a: torch.Tensor, b: torch.Tensor) -> bool:
+    return bool(torch.allclose(a, b, rtol=1e-4, atol=1e-6))
+
+
+@exercise("05.training_step")
+def training_step(answer) -> None:
+    """``train_step(model, optimizer, images)``: one step on the summed-BCE loss; returns the loss."""
+    function = _function(answer, "train_step")
+    expected_weights, expected_losses = _run_steps(reference_step)
+    start = _weights(_fresh_model())
+    weights, returned = _run_steps(function)
+    if returned[0] is None:
+        raise AssertionError("train_step returned None: return the loss (loss.item()) so that a loop can "
+                             "print it.")
+    if _same(weights[0], start):
+        raise AssertionError("the weights did not change: after loss.backward() the optimizer has to take "
+                             "its step (optimizer.step()).")
+    if _same(weights[0], expected_weights[0]) and not _same(weights[-1], expected_weights[-1]):
+        raise AssertionError("the first step is right, the later ones are not: PyTorch *adds* new gradients "
+                             "to the old ones in .grad. Call optimizer.zero_grad() before every backward().")
+    if all(_same(w, e) for w, e in zip(weights, expected_weights, strict=True)):
+        losses = [_as_array(value, "train_step(...)") for value in returned]
+        if any(loss.shape != () for loss in losses) or not np.allclose(losses, expected_losses, rtol=1e-4):
+            raise AssertionError("the weights are right, but return the loss of this batch *before* the "
+                                 "step, as a number (loss.item()).")
         return
-    if math.isclose(value, 0.0, abs_tol=1e-6):
-        raise AssertionError("zero would need every pixel to be certain ink or certain paper. For a grey "
-                             "target x = 0.5, the best x_hat = 0.5 still costs something per pixel: how "
-                             "much?")
-    if math.isclose(value, math.log(2), rel_tol=1e-3):
-        raise AssertionError("that is the cost of one pixel; the loss is summed over all 784 pixels.")
-    if math.isclose(value, 784.0, rel_tol=1e-3):
-        raise AssertionError("784 x 1 bit is right in bits; the course's losses use the natural logarithm "
-                             "(nats).")
-    if math.isclose(value, -expected, rel_tol=1e-3):
-        raise AssertionError("right size, wrong sign: a cross-entropy is never negative.")
-    if math.isclose(value, 784 * math.log10(2), rel_tol=1e-3):
-        raise AssertionError("that uses log10; the course's losses use the natural logarithm (nats).")
-    raise AssertionError(f"{value:.1f} is not it. The best reconstruction is x_hat = x = 0.5 for every "
-                         f"pixel: "
-                         "compute -[0.5 ln 0.5 + 0.5 ln 0.5] and sum over the pixels.")
+    for slip, hint in STEP_SLIPS:
+        if _same(weights[0], _run_steps(slip)[0][0]):
+            raise AssertionError(hint)
+    raise AssertionError("the weights after your step differ from one step on the loss of section 3: the "
+                         "BCE of the logits, summed over the pixels and averaged over the images; then "
+                         "zero_grad, backward, step.")
 
 
 def _pca_case() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

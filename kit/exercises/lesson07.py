@@ -1,122 +1,129 @@
-"""Checks for the exercises of lesson 07 (cross-modal alignment and AIVAE)."""
+"""Checks for the exercises of lesson 07 (cross-modal alignment and AIVAE): two pairing strategies.
+
+Each check calls the learner's function on label arrays the learner never
+sees (uneven classes, more images than clips for some digits and fewer for
+others) and holds the result to the invariants that :mod:`kit.pairing`'s own
+strategy keeps: how many pairs, who is used how often, labels that match,
+randomness that follows the seed. Typical slips (the other strategy, a clip
+that never changes, pairs across digits, a seed that is ignored, the smaller
+side counted over all digits instead of per digit) get a hint of their own;
+none prints the answer.
+"""
 
 from __future__ import annotations
 
-import math
+import numpy as np
 
-from . import as_number as _number
+from . import as_function as _function
 from . import exercise
 
-# ---------------------------------------------------------------------------------------------
-# Exercise 1: how many pairs each strategy makes
-
-PAIR_CLIPS_PER_DIGIT = 50  # 500 clips, 50 of every digit
-PAIR_IMAGES = {d: (30 if d == 5 else 330) for d in range(10)}  # 3,000 images, only 30 fives
+# Hidden labels: four digits; digit 2 has more clips than images, the others fewer.
+HIDDEN_CLIPS = {0: 6, 1: 9, 2: 40, 3: 5}
+HIDDEN_IMAGES = {0: 70, 1: 45, 2: 12, 3: 60}
 
 
-def pair_counts() -> dict[str, int]:
-    """Pairs made from 50 clips per digit and the images of PAIR_IMAGES, by strategy."""
-    return {
-        "many-to-one": sum(PAIR_IMAGES.values()),  # every image once
-        "one-to-one": sum(min(PAIR_CLIPS_PER_DIGIT, n) for n in PAIR_IMAGES.values()),  # the smaller side
-        "resampled": 10 * PAIR_CLIPS_PER_DIGIT,  # every clip once per epoch
-    }
+def hidden_labels(seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
+    """``(audio_labels, image_labels)`` of the hidden case, each in a shuffled order."""
+    rng = np.random.default_rng(seed)
+    audio = np.concatenate([np.full(n, d) for d, n in HIDDEN_CLIPS.items()])
+    images = np.concatenate([np.full(n, d) for d, n in HIDDEN_IMAGES.items()])
+    return rng.permutation(audio), rng.permutation(images)
 
 
-@exercise("07.pair_counts")
-def pair_counts_check(answer) -> None:
-    """A dict ``{"many-to-one": 3000, "one-to-one": 480, "resampled": 500}``."""
-    expected = pair_counts()
-    if not isinstance(answer, dict):
-        raise AssertionError(
-            "the answer should be a dict with one count per strategy, e.g. "
-            '{"many-to-one": ..., "one-to-one": ..., "resampled": ...}.')
-    missing = set(expected) - set(answer)
-    if missing:
-        raise AssertionError(f"the dict lacks {', '.join(sorted(missing))}: "
-                             "give a count for all three strategies.")
-    got = {name: _number(answer[name], f"the number of {name} pairs") for name in expected}
-    if got["many-to-one"] != expected["many-to-one"]:
-        if got["many-to-one"] == 500:
-            raise AssertionError("many-to-one is driven by the *images*: every image is used exactly once, "
-                                 "each with a clip drawn with replacement. How many images are there?")
-        raise AssertionError("many-to-one: every image is used once (the clips are drawn with replacement), "
-                             "so count the images.")
-    if got["one-to-one"] != expected["one-to-one"]:
-        if got["one-to-one"] == 500:
-            raise AssertionError("one-to-one draws *without* replacement on both sides: for digit 5 only 30 "
-                                 "images exist, so only 30 of its 50 clips find a partner.")
-        if got["one-to-one"] == 300:
-            raise AssertionError("one-to-one takes, per digit, the smaller of (#clips, #images); "
-                                 "for most digits that is the 50 clips, not the 30 fives.")
-        raise AssertionError("one-to-one: per digit, min(#clips, #images) pairs; add the ten digits up.")
-    if got["resampled"] != expected["resampled"]:
-        if got["resampled"] == expected["one-to-one"]:
-            raise AssertionError("resampled draws the images *with* replacement, so the 30 fives are enough "
-                                 "for all 50 five-clips: every clip gets an image.")
-        raise AssertionError("resampled: every clip once per epoch, with a fresh image of its digit.")
+def _indices(result, name: str) -> tuple[np.ndarray, np.ndarray]:
+    if result is None:
+        raise AssertionError(f"{name} returned None: does your function `return` its result?")
+    if not isinstance(result, tuple | list) or len(result) != 2:
+        raise AssertionError(f"{name} should return two index arrays, (audio_index, image_index).")
+    audio_index, image_index = (np.asarray(part) for part in result)
+    if audio_index.ndim != 1 or image_index.ndim != 1 or len(audio_index) != len(image_index):
+        raise AssertionError("audio_index and image_index should be 1-D arrays of the same length: "
+                             "pair k is (audio_index[k], image_index[k]).")
+    if not (np.issubdtype(audio_index.dtype, np.integer) and np.issubdtype(image_index.dtype, np.integer)):
+        raise AssertionError("return *indices* (whole numbers that point into the label arrays), not labels "
+                             "or booleans.")
+    return audio_index, image_index
 
 
-# ---------------------------------------------------------------------------------------------
-# Exercise 2: the parameters of Table 1's big fully connected layer
+def _call(function, name: str, audio_labels, image_labels, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    audio_index, image_index = _indices(function(audio_labels.copy(), image_labels.copy(), seed), name)
+    for index, labels, side in ((audio_index, audio_labels, "audio"), (image_index, image_labels, "image")):
+        if len(index) and (index.min() < 0 or index.max() >= len(labels)):
+            raise AssertionError(f"some {side} indices lie outside 0 ... {len(labels) - 1}.")
+    if not np.array_equal(audio_labels[audio_index], image_labels[image_index]):
+        raise AssertionError("some pairs join a clip and an image of different digits; the labels are used "
+                             "exactly for this: a clip of d goes with an image of d.")
+    return audio_index, image_index
 
-def _conv_side(side: int, kernel: int = 4, stride: int = 2, padding: int = 0) -> int:
-    return (side + 2 * padding - kernel) // stride + 1
 
-
-FC_INPUTS = 128 * _conv_side(_conv_side(48)) ** 2  # 48 -> 23 -> 10: 12,800
-FC_PARAMETERS = FC_INPUTS * 1024 + 1024  # 13,108,224
-
-
-@exercise("07.fc_parameters")
-def fc_parameters(answer) -> None:
-    """Weights + biases of the encoder's FC 1024 layer of Table 1: 12,800 * 1,024 + 1,024 = 13,108,224."""
-    value = _number(answer, "a count of parameters")
-    if value == FC_PARAMETERS:
-        return
-    if value == FC_INPUTS * 1024:
-        raise AssertionError("almost: every one of the 1,024 outputs also has a bias.")
-    padded = 128 * _conv_side(_conv_side(48, padding=1), padding=1) ** 2  # 48 -> 24 -> 12
-    if value in (padded * 1024, padded * 1024 + 1024):
-        raise AssertionError("that is for *padded* convolutions (48 -> 24 -> 12). Table 1's encoder "
-                             "convolutions have no padding: (48 - 4) // 2 + 1 = 23, "
-                             "then (23 - 4) // 2 + 1 = 10.")
-    if value in (FC_INPUTS, 1024, FC_INPUTS + 1024):
-        raise AssertionError("a fully connected layer has one weight for every (input, output) pair, "
-                             "plus one bias per output.")
-    if value in (1024 * 6272 + 6272, 1024 * 6272):
-        raise AssertionError("that is the *decoder's* FC 7x7x128 layer; the question asks for the "
-                             "encoder's FC 1024 layer.")
-    if value == 20_950_529:
-        raise AssertionError("that is the whole model; the question asks for one layer.")
-    raise AssertionError(f"{value:,.0f} is not it. How many numbers leave the second convolution "
-                         "(channels x height x width), and how many outputs does the layer have?")
+def _changes_with_seed(function, name: str, audio_labels, image_labels) -> None:
+    first = _call(function, name, audio_labels, image_labels, 0)
+    again = _call(function, name, audio_labels, image_labels, 0)
+    if not all(np.array_equal(a, b) for a, b in zip(first, again, strict=True)):
+        raise AssertionError("the same seed gave different pairs: draw every random number from "
+                             "np.random.default_rng(seed), so that a run can be repeated.")
+    other = _call(function, name, audio_labels, image_labels, 1)
+    if all(np.array_equal(np.sort(a), np.sort(b)) for a, b in zip(first, other, strict=True)):
+        raise AssertionError("seeds 0 and 1 chose exactly the same clips and images: the choice should be "
+                             "random (and follow the seed).")
 
 
 # ---------------------------------------------------------------------------------------------
-# Exercise 3: the KL cost of a sharp posterior at initialisation
+# Exercise 1: many-to-one, the paper's MNIST-FSDD pairing
 
-KL_LATENT, KL_LOGVAR = 64, -5.0
-KL_AT_INIT = KL_LATENT * 0.5 * (math.exp(KL_LOGVAR) - 1 - KL_LOGVAR)  # about 128.2 nats
+@exercise("07.many_to_one")
+def many_to_one_check(answer) -> None:
+    """``my_many_to_one(audio_labels, image_labels, seed)``: every image once, a same-digit clip each."""
+    function = _function(answer, "my_many_to_one")
+    audio_labels, image_labels = hidden_labels()
+    audio_index, image_index = _call(function, "my_many_to_one", audio_labels, image_labels, 0)
+    per_digit_min = sum(min(HIDDEN_CLIPS[d], HIDDEN_IMAGES[d]) for d in HIDDEN_CLIPS)
+    if len(image_index) == per_digit_min and len(np.unique(audio_index)) == len(audio_index):
+        raise AssertionError("no clip is used twice: that is one-to-one. Many-to-one keeps *every image* "
+                             "and draws its clip with replacement.")
+    if len(image_index) == len(audio_labels):
+        raise AssertionError("one pair per *clip*: that is the resampled strategy. Many-to-one makes one "
+                             "pair per image.")
+    if len(image_index) != len(image_labels) or len(np.unique(image_index)) != len(image_labels):
+        raise AssertionError(f"there are {len(image_labels)} images and each should appear in exactly one "
+                             f"pair; yours give {len(image_index)} pairs with {len(np.unique(image_index))} "
+                             "different images.")
+    for digit, clips in HIDDEN_CLIPS.items():
+        used = np.unique(audio_index[audio_labels[audio_index] == digit])
+        if len(used) == 1 and clips > 1:
+            raise AssertionError(f"every image of digit {digit} got the same clip; draw a clip at random, "
+                                 "afresh for every image.")
+    digit = max(HIDDEN_IMAGES, key=lambda d: HIDDEN_IMAGES[d] / HIDDEN_CLIPS[d])
+    used = len(np.unique(audio_index[audio_labels[audio_index] == digit]))
+    if used < HIDDEN_CLIPS[digit] - 1:
+        raise AssertionError(f"with {HIDDEN_IMAGES[digit]} images and {HIDDEN_CLIPS[digit]} clips of digit "
+                             f"{digit}, almost every clip should be drawn; yours use {used}. Draw uniformly "
+                             "among *all* clips of the digit.")
+    _changes_with_seed(function, "my_many_to_one", audio_labels, image_labels)
 
 
-@exercise("07.kl_at_init")
-def kl_at_init(answer) -> None:
-    """KL(N(0, e^-5) || N(0, 1)) summed over 64 dimensions: 64 * 0.5 * (e^-5 - 1 + 5) = 128.2 nats."""
-    value = _number(answer, "a KL divergence in nats")
-    if abs(value - KL_AT_INIT) <= 0.05:
-        return
-    per_dimension = KL_AT_INIT / KL_LATENT
-    if abs(value - per_dimension) <= 0.01:
-        raise AssertionError("that is one dimension; the KL of a diagonal Gaussian is the *sum* over all 64.")
-    if abs(value - 2 * KL_AT_INIT) <= 0.1:
-        raise AssertionError("twice too large: the formula has a factor 1/2 in front.")
-    if abs(value - KL_LATENT * 0.5 * (math.exp(KL_LOGVAR) - 1)) <= 0.1:
-        raise AssertionError("mind the -log sigma^2 term: with log sigma^2 = -5 it adds +5 per dimension.")
-    if value < 0:
-        raise AssertionError("a KL divergence is never negative.")
-    sigma = math.exp(KL_LOGVAR / 2)  # a common slip: sigma where the variance belongs
-    if abs(value - KL_LATENT * 0.5 * (sigma - 1 - math.log(sigma))) <= 0.1:
-        raise AssertionError("-5 is the log-*variance*: sigma^2 = exp(-5), so log sigma^2 = -5.")
-    raise AssertionError(f"{value:.2f} nats is not it. Per dimension, "
-                         "KL = 0.5 * (mu^2 + sigma^2 - 1 - log sigma^2); here mu = 0 and log sigma^2 = -5.")
+# ---------------------------------------------------------------------------------------------
+# Exercise 2: one-to-one, the paper's MNIST-SCD pairing
+
+@exercise("07.one_to_one")
+def one_to_one_check(answer) -> None:
+    """``my_one_to_one(audio_labels, image_labels, seed)``: no reuse on either side, min per digit."""
+    function = _function(answer, "my_one_to_one")
+    audio_labels, image_labels = hidden_labels()
+    audio_index, image_index = _call(function, "my_one_to_one", audio_labels, image_labels, 0)
+    if len(np.unique(audio_index)) < len(audio_index):
+        raise AssertionError("a clip appears in two pairs; one-to-one uses every clip at most once "
+                             "(without replacement).")
+    if len(np.unique(image_index)) < len(image_index):
+        raise AssertionError("an image appears in two pairs; one-to-one uses every image at most once.")
+    per_digit = {d: int(np.sum(audio_labels[audio_index] == d)) for d in HIDDEN_CLIPS}
+    expected = {d: min(HIDDEN_CLIPS[d], HIDDEN_IMAGES[d]) for d in HIDDEN_CLIPS}
+    if per_digit != expected:
+        overall = min(HIDDEN_CLIPS.values())
+        if set(per_digit.values()) == {overall}:
+            raise AssertionError("you took the same number of pairs for every digit; the limit is the "
+                                 "smaller side *of each digit* (how many clips and how many images it has).")
+        short = [d for d in HIDDEN_CLIPS if per_digit[d] < expected[d]]
+        raise AssertionError(f"too few pairs for digit(s) {short}: pair as many as the smaller side of the "
+                             "digit allows, so that no clip or image that could find a partner is left out.")
+    _changes_with_seed(function, "my_one_to_one", audio_labels, image_labels)

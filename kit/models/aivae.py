@@ -1,4 +1,4 @@
-"""AIVAE: a VAE whose encoder hears and whose decoder draws (lesson 7; the paper's Table 1).
+"""AIVAE: a VAE whose encoder hears and whose decoder draws (lessons 7-8; the paper's Table 1).
 
 :class:`AIVAE` is Table 1 to the letter: 20,950,529 parameters, which pins
 the padding down (the encoder's convolutions are unpadded: 48 -> 23 -> 10;
@@ -99,7 +99,7 @@ class FastAIVAE(AudioToImageVAE):
     Standardised inputs, batch normalisation in the encoder, a small initial
     posterior variance (log-variance -5) and a KL warm-up over the first 400
     steps make it leave the "average digit" plateau within a few hundred steps
-    (lesson 7 shows the plateau and why). Each of the four can be switched
+    (lesson 8 shows the plateau and why). Each of the four can be switched
     off to see what it does.
     """
 

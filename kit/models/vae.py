@@ -1,4 +1,4 @@
-"""What every autoencoder of the course shares: the latent bottleneck and the ELBO (lessons 5-7).
+"""What every autoencoder of the course shares: the latent bottleneck and the ELBO (lessons 5-8).
 
 :class:`Autoencoder` and :class:`VariationalAutoencoder` take an encoder (input
 to a feature vector) and a decoder (latent vector to 28x28 image *logits*);
@@ -10,7 +10,7 @@ The VAE loss is the negative ELBO of the paper's Eq. (1) and (3), per example:
 
 with z = mu + sigma * eps (the reparametrisation trick). ``kl_warmup_steps``
 raises the KL weight linearly from 0 over the first optimisation steps,
-which keeps the posterior from collapsing onto the prior early on (lesson 7);
+which keeps the posterior from collapsing onto the prior early on (lesson 8);
 the :class:`~kit.train.Trainer` counts the steps and passes them to ``loss``.
 """
 
@@ -94,7 +94,7 @@ class VariationalAutoencoder(nn.Module):
         self.kl_weight, self.kl_warmup_steps = kl_weight, kl_warmup_steps
         self.to_mu = nn.Linear(feature_dim, latent_dim)
         self.to_logvar = nn.Linear(feature_dim, latent_dim)
-        nn.init.constant_(self.to_logvar.bias, init_logvar)  # small initial variance: see lesson 7
+        nn.init.constant_(self.to_logvar.bias, init_logvar)  # small initial variance: see lesson 8
         self._register_load_state_dict_pre_hook(_drop_step_counter)
 
     inputs_and_targets = Autoencoder.inputs_and_targets

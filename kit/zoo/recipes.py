@@ -9,7 +9,7 @@ Entries:
 ``lenet5``
     the judge of every evaluation (lesson 4), 10 epochs on MNIST.
 ``fast-aivae``
-    the playground's audio-to-image model: :class:`~kit.models.FastAIVAE`
+    the playground's audio-to-image model (lesson 8): :class:`~kit.models.FastAIVAE`
     trained on five FSDD speakers plus 40 eSpeak voices (the ``voices``
     split keeps FSDD's ``yweweler`` and the eSpeak accent ``en-029`` out, to
     validate on), each clip also in four augmented versions
