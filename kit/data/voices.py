@@ -37,7 +37,7 @@ from ..config import cache_dir
 from .sources import DIGIT_WORDS, DataNotFoundError
 from .splits import speaker_split
 from .spoken import SpokenDigits, load_audiomnist, load_speech_commands, scan_fsdd_layout
-from .synth import TEST_ACCENT, load_espeak_digits
+from .synth import TEST_ACCENT
 
 HELD_OUT_SPEAKER = "yweweler"  # the FSDD speaker that the "voices" split keeps out
 #: Voices of other synthesisers: (engine, voice). Flite's four, Festival's two that differ from them.
@@ -116,19 +116,41 @@ VALIDATION_SETS = {
     "heldout_fsdd_speaker": f"held-out FSDD speaker ({HELD_OUT_SPEAKER})",
     "heldout_espeak_accent": f"held-out eSpeak accent ({TEST_ACCENT}, 8 voices)",
     "tts_voices": "Flite and Festival voices (6 voices, 3 rates)",
-    "far_field": "all of them far-field (other rooms, babble, 1-s window)",
+    "far_field": "all of them far-field (other rooms, babble without digits, 1-s window)",
 }
-FAR_FIELD_SNR_DB = (0.0, 15.0)  # babble this far below the word
+FAR_FIELD_SNR_DB = (5.0, 20.0)  # babble this far below the word
 FAR_FIELD_ROOMS_SEED = 1001  # rooms that training's augmentation (seed 0) never uses
+#: What the babble's talkers say: sentences without a digit word, so that the noise never names a digit.
+BABBLE_SENTENCES = (
+    "the kettle is on and the window is open",
+    "could you pass me the blue folder please",
+    "we walked along the river until it was dark",
+    "there is a meeting in the large room after lunch",
+    "the bus was late again this morning",
+    "she painted the fence a bright shade of green",
+)
+
+
+def _babble_talkers() -> list[np.ndarray]:
+    """The babble sentences in the training accents' voices (never the held-out accent's)."""
+    from itertools import product
+
+    from .synth import ACCENTS, VARIANTS, speak
+
+    voices = [f"{accent}+{variant}" for accent, variant in product(ACCENTS, VARIANTS[::2])
+              if accent != TEST_ACCENT]
+    return [speak(sentence, voice, sr=SAMPLE_RATE)
+            for sentence, voice in zip(BABBLE_SENTENCES * 4, voices, strict=False)]
 
 
 def _babble(rng: np.random.Generator, length: int, talkers: list[np.ndarray]) -> np.ndarray:
-    """Three to six other voices at once, each at a random place in the window."""
+    """Three to six other talkers at once, each a random second of a sentence."""
     mix = np.zeros(length)
     for index in rng.choice(len(talkers), size=int(rng.integers(3, 7)), replace=False):
-        talker = talkers[index][:length]
-        start = int(rng.integers(0, length - len(talker) + 1))
-        mix[start:start + len(talker)] += talker / (np.sqrt(np.mean(talker.astype(np.float64) ** 2)) + 1e-9)
+        talker = np.resize(talkers[index], 2 * length)  # long enough for any one second
+        start = int(rng.integers(0, len(talker) - length + 1))
+        piece = talker[start:start + length].astype(np.float64)
+        mix += piece / (np.sqrt(np.mean(piece**2)) + 1e-9)
     return mix
 
 
@@ -137,25 +159,24 @@ def far_field(corpus: SpokenDigits, seed: int = 0) -> SpokenDigits:
 
     Each clip is played in one of 64 simulated rooms that training's ``room``
     step never uses, placed at a random moment of a 1-second window, and
-    mixed with babble (3-6 eSpeak voices of the training accents saying other
-    digits) 0-15 dB below the word: conditions of a phone or a laptop in a
-    busy room, made differently from every training step.
+    mixed with babble (3-6 eSpeak voices of the training accents saying
+    sentences without digits) 5-20 dB below the word: a phone or a laptop in
+    a busy room, made differently from every training step.
     """
-    settings = [[str(u.path) for u in corpus.utterances], FAR_FIELD_SNR_DB, FAR_FIELD_ROOMS_SEED, seed]
+    settings = [[str(u.path) for u in corpus.utterances], FAR_FIELD_SNR_DB, FAR_FIELD_ROOMS_SEED, seed,
+                BABBLE_SENTENCES]
     folder = cache_dir(f"farfield-{hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:12]}")
     if not (folder / "complete.json").is_file():
         rng = np.random.default_rng(seed)
         rooms = augment.room_impulse_responses(count=64, sr=SAMPLE_RATE, seed=FAR_FIELD_ROOMS_SEED)
-        voices = load_espeak_digits()
-        talkers = [voices.load(i) for i, u in enumerate(voices.utterances)
-                   if not u.speaker.startswith(TEST_ACCENT) and i % 7 == 0]
+        talkers = _babble_talkers()
         for utterance, y in zip(corpus.utterances, corpus.waveforms(progress=False), strict=True):
             word = augment.reverberate(y, rooms[int(rng.integers(len(rooms)))])[:SAMPLE_RATE]
             window = np.zeros(SAMPLE_RATE)
             start = int(rng.integers(0, SAMPLE_RATE - len(word) + 1))
             window[start:start + len(word)] = word
             power = np.mean(word.astype(np.float64) ** 2)
-            babble = _babble(rng, SAMPLE_RATE, [t for t in talkers if len(t) <= SAMPLE_RATE])
+            babble = _babble(rng, SAMPLE_RATE, talkers)
             babble *= np.sqrt(power / 10 ** (rng.uniform(*FAR_FIELD_SNR_DB) / 10) / np.mean(babble**2))
             noisy = window + babble
             sf.write(folder / f"{utterance.digit}_{utterance.speaker}_{utterance.take}.wav",
