@@ -168,7 +168,8 @@ def test_other_synthesisers_voices_are_made_once_or_their_absence_explained(tmp_
 def test_far_field_copies_are_one_second_made_once_and_unlike_the_clean_clips(tmp_path, monkeypatch):
     monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path))
     corpus = data.load_espeak_digits()
-    clean = corpus.subset(np.arange(0, len(corpus), 97))
+    accent = [i for i, u in enumerate(corpus.utterances) if u.speaker.startswith("en-029")]
+    clean = corpus.subset(np.array(accent[::16]))
     far = voices.far_field(clean)
     assert len(far) == len(clean) and far.speaker_names == clean.speaker_names
     assert [u.digit for u in far.utterances] == [u.digit for u in clean.utterances]
