@@ -7,7 +7,7 @@ digits, MNIST images, the same splits) served as positive and negative pairs
 side as it is, every test clip and every test image once:
 
 * :func:`embed` - all clips and all images through a model's two subnetworks;
-* :func:`test_pairs` - a fixed set of held-out pairs, every test image once
+* :func:`held_out_pairs` - a fixed set of held-out pairs, every test image once
   with a clip of its digit and once with a clip of another, for the
   correspondence accuracy (models that decide) and the area under the ROC
   curve (all models: 0.5 is chance, 1 a perfect ranking of matches above
@@ -103,7 +103,7 @@ def embed(model, audio: torch.Tensor | None = None, images: torch.Tensor | None 
     return run(model.embed_audio, audio), run(model.embed_image, images)
 
 
-def test_pairs(audio_labels, image_labels, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def held_out_pairs(audio_labels, image_labels, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(clip index, image index, match)``: every image once with a clip of its digit, once with another."""
     clips, images = many_to_one(audio_labels, image_labels, seed)
     others = mismatched(np.asarray(image_labels)[images], audio_labels, seed + 1)
@@ -113,8 +113,8 @@ def test_pairs(audio_labels, image_labels, seed: int = 0) -> tuple[np.ndarray, n
 
 @torch.no_grad()
 def correspondence_scores(model, audio_embedded, image_embedded, audio_labels, image_labels) -> dict:
-    """Accuracy of the match decision (models that decide) and ROC AUC on :func:`test_pairs`."""
-    clips, images, match = test_pairs(audio_labels, image_labels)
+    """Accuracy of the match decision (models that decide) and ROC AUC on :func:`held_out_pairs`."""
+    clips, images, match = held_out_pairs(audio_labels, image_labels)
     scores = model.pair_scores(audio_embedded[torch.from_numpy(clips)],
                                image_embedded[torch.from_numpy(images)]).numpy()
     result = {"correspondence_auc": float(roc_auc_score(match, scores)), "test_pairs": len(match)}
