@@ -152,7 +152,8 @@ def evaluate_correspondence(model, data: CorrespondenceData, unseen: bool = True
     metrics |= {"test_clips": len(audio_labels), "test_images": len(image_labels)}
     corpus = unseen_clips() if unseen else None
     if corpus is not None:
-        heard = embed(model, torch.from_numpy(features.extract(corpus, features.MEL_IMAGE, progress=False)))[0]
+        clips = torch.from_numpy(features.extract(corpus, features.MEL_IMAGE, progress=False))
+        heard = embed(model, clips)[0]
         unseen_similarity = model.similarity(heard, image_embedded).numpy()
         metrics |= _prefixed("unseen_audio_to_image",
                              retrieval_metrics(unseen_similarity, corpus.digits, image_labels))
@@ -178,8 +179,9 @@ def aivae_retrieval(aivae, lenet, data: CorrespondenceData, unseen: bool = True)
     if corpus is not None:
         heard = torch.from_numpy(features.extract(corpus, features.MEL_IMAGE, progress=False))
         unseen_drawn = lenet_outputs(lenet, generate(aivae, heard))[1]
+        unseen_similarity = lenet_distances(unseen_drawn, written)
         metrics |= _prefixed("unseen_audio_to_image",
-                             retrieval_metrics(lenet_distances(unseen_drawn, written), corpus.digits, image_labels))
+                             retrieval_metrics(unseen_similarity, corpus.digits, image_labels))
         metrics["unseen_clips"] = len(corpus)
     return metrics | {"test_clips": len(audio_labels), "test_images": len(image_labels)}
 

@@ -82,4 +82,5 @@ from . import (  # noqa: E402,F401  (registers the checks)
     lesson11,
     lesson12,
     lesson13,
+    lesson15,
 )

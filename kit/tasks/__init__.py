@@ -34,8 +34,8 @@ from .images import ImageClassification, ImageGeneration, ImageReconstruction
 TASKS: dict[str, Task] = {
     task.name: task
     for task in (
-        ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage(), DigitClassification(),
-        AudioVisualCorrespondence(),
+        ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage(),
+        DigitClassification(), AudioVisualCorrespondence(),
     )
 }
 

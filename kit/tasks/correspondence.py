@@ -30,7 +30,8 @@ class AudioVisualCorrespondence(Task):
 
     def track(self, model, data) -> dict[str, float]:
         metrics = evaluate_correspondence(model, data.test, unseen=False)
-        return {key: metrics[key] for key in ("audio_to_image_mAP", "image_to_audio_mAP", "correspondence_auc")}
+        tracked = ("audio_to_image_mAP", "image_to_audio_mAP", "correspondence_auc")
+        return {key: metrics[key] for key in tracked}
 
     def evaluate(self, model, data) -> dict:
         return evaluate_correspondence(model, data.test)
