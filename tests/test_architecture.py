@@ -29,7 +29,7 @@ LAYERS = [
     ["kit.evaluator", "kit.judges"],
     ["kit.experiments", "kit.multimodal", "kit.correspondence", "kit.tasks"],
     ["kit.runs"],
-    ["kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.explorer", "kit.exercises"],
+    ["kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.matching", "kit.explorer", "kit.exercises"],
     ["kit.__main__"],
 ]
 
