@@ -118,4 +118,4 @@ def test_find_the_match_plays_three_clips_for_a_picked_digit(page: Page):
     page.wait_for_function("() => document.querySelector('#match-image-status textarea').value.length > 0")
     assert page.locator("#match-image-status textarea").input_value().startswith("The three nearest clips:")
     assert page.locator("#match-seen img").get_attribute("src")
-    page.locator("#match-heard-1 audio").wait_for(state="attached")
+    page.locator("#match-heard-1 audio[src]").wait_for(state="attached")  # the clip is loaded to play
