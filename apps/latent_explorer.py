@@ -11,6 +11,7 @@ Every handler has an ``api_name``, so ``gradio_client`` can call it (the tests d
 from __future__ import annotations
 
 import os
+import threading
 
 # Before gradio is imported: no analytics, no version check, no hub calls.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -49,7 +50,10 @@ UPLOAD_LIMIT_MB = 10
 MAX_FILE_SIZE = f"{UPLOAD_LIMIT_MB}mb"
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 EXPLORER = LatentExplorer()
-MATCHER = Matcher()  # its galleries are embedded on the tab's first request
+MATCHER = Matcher()
+# The galleries are embedded in the background while the page loads (Python 3.11's cached_property
+# locks: a request that comes first waits for them rather than embedding them twice).
+threading.Thread(target=MATCHER.prepare, daemon=True).start()
 FIRST_MODEL = "conv-vae-2d"  # the sliders' model when the page opens
 #: Where the output pictures go: inside Gradio's cache folder, so that Gradio serves them as they are.
 PICTURES = Path(get_upload_folder()) / "latent-explorer"

@@ -69,6 +69,10 @@ class Matcher:
         if not isinstance(self.model, SharedEmbeddingNet):
             raise ValueError(f"{model!r} has no shared space for clips and digits to search")
 
+    def prepare(self) -> None:
+        """Embed both galleries now (else on the first query that needs each): seconds, once."""
+        _ = self.image_embeddings, self.clip_embeddings
+
     @cached_property
     def images(self) -> DigitImages:
         """The gallery of handwritten digits: the MNIST test set (or the embedded digits)."""
