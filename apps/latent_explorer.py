@@ -1,14 +1,17 @@
-"""The latent explorer: latent sliders, interpolation and the audio-to-image playground (lessons 6-7).
+"""The latent explorer: latent sliders, interpolation, the audio-to-image playground (lessons 6-7) and
+"find the match" (lesson 15).
 
 Run it with ``gradio apps/latent_explorer.py`` (reloads on edits) or
 ``python apps/latent_explorer.py``; it serves on http://127.0.0.1:7860, offline.
-The logic lives in :mod:`kit.explorer` and :mod:`kit.playground`; this file only lays it out.
+The logic lives in :mod:`kit.explorer`, :mod:`kit.playground` and :mod:`kit.matching`; this file only
+lays it out.
 Every handler has an ``api_name``, so ``gradio_client`` can call it (the tests do).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 
 # Before gradio is imported: no analytics, no version check, no hub calls.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -20,7 +23,7 @@ import gradio as gr  # noqa: E402
 import numpy as np  # noqa: E402
 from gradio.utils import get_upload_folder  # noqa: E402
 
-from kit.audio import AudioError  # noqa: E402
+from kit.audio import AudioError, load_audio  # noqa: E402
 from kit.explorer import (  # noqa: E402
     EXPLORER_MODELS,
     IMAGE_MODELS,
@@ -31,13 +34,26 @@ from kit.explorer import (  # noqa: E402
     example_clips,
     random_positions,
 )
-from kit.playground import PLAYGROUND_SECONDS, Drawing, picture, save_png, waveform_picture  # noqa: E402
+from kit.matching import Matcher, digit_from_drawing  # noqa: E402
+from kit.playground import (  # noqa: E402
+    PLAYGROUND_SECONDS,
+    Drawing,
+    picture,
+    save_bytes,
+    save_png,
+    wav_bytes,
+    waveform_picture,
+)
 
 #: Largest upload the app accepts (passed to ``launch``); a 10-minute 8 kHz WAV is just under it.
 UPLOAD_LIMIT_MB = 10
 MAX_FILE_SIZE = f"{UPLOAD_LIMIT_MB}mb"
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 EXPLORER = LatentExplorer()
+MATCHER = Matcher()
+# The galleries are embedded in the background while the page loads (Python 3.11's cached_property
+# locks: a request that comes first waits for them rather than embedding them twice).
+threading.Thread(target=MATCHER.prepare, daemon=True).start()
 FIRST_MODEL = "conv-vae-2d"  # the sliders' model when the page opens
 #: Where the output pictures go: inside Gradio's cache folder, so that Gradio serves them as they are.
 PICTURES = Path(get_upload_folder()) / "latent-explorer"
@@ -58,6 +74,9 @@ nothing is trained here, and nothing leaves this machine.
   waveform, the 48x48 log-mel the model hears, the digit it draws and what LeNet reads in it.
   The model draws a digit for any sound; the status line says when the clip does not sound like speech.
   {UPLOADS}
+* **Find the match** (lesson 15, audio-visual correspondence): a spoken digit finds the nine nearest
+  handwritten digits of the MNIST test set in a space shared by sounds and pictures; a drawn or picked
+  digit finds the three nearest spoken clips. Nothing is drawn: the model only knows what goes together.
 """
 
 
@@ -192,6 +211,58 @@ def draw(path: str | None) -> tuple:
         status_line(drawing),
         speech_summary(drawing),
     )
+
+
+# --- find the match ----------------------------------------------------------------------------------
+
+DISTANCES = "Distances between unit-length embeddings: 0 is the same direction, 2 the opposite."
+
+
+def match_clip(path: str | None) -> tuple[list, str]:
+    """The nine handwritten digits nearest to a spoken clip, captioned with their distances."""
+    if not path:
+        return [], "Record or upload a spoken digit, or pick an example."
+    try:
+        found = MATCHER.digits_for_file(path, 9)
+    except AudioError as error:
+        gr.Warning(str(error))
+        return [], f"Cannot use this clip: {error}"
+    digits = ", ".join(str(match.digit) for match in found)
+    return ([(digit_file(match.image), f"{match.distance:.2f}") for match in found],
+            f"The nine nearest of {len(MATCHER.images):,} handwritten digits show: {digits}. {DISTANCES}")
+
+
+def served_clip(path: Path) -> str:
+    """A gallery clip as a WAV that Gradio serves (the recordings themselves may live anywhere)."""
+    return str(save_bytes(wav_bytes(load_audio(path)), PICTURES, f"{Path(path).stem}.wav"))
+
+
+def match_image(image: np.ndarray) -> tuple:
+    """The digit as the model sees it, the three nearest clips and a status line."""
+    found = MATCHER.clips_for_image(image, 3)
+    status = "The three nearest clips: " + "; ".join(
+        f"{match.speaker} says {match.digit} (distance {match.distance:.2f})" for match in found
+    ) + f". {DISTANCES}"
+    return (digit_file(image), *[served_clip(match.path) for match in found], status)
+
+
+def match_drawing(sketch: dict | None) -> tuple:
+    """The three clips nearest to a drawing; a message instead when there is nothing drawn."""
+    composite = (sketch or {}).get("composite")
+    try:
+        if composite is None:
+            raise ValueError("the drawing is empty: draw a digit first")
+        image = digit_from_drawing(np.asarray(composite))
+    except ValueError as error:
+        return None, None, None, None, f"Cannot use this drawing: {error}."
+    return match_image(image)
+
+
+def match_digit(digit: float | None, which: float | None) -> tuple:
+    """The three clips nearest to an MNIST test digit."""
+    if digit is None:
+        return None, None, None, None, "Pick a digit."
+    return match_image(digit_example(int(digit), int(which or 0))[0])
 
 
 # --- layout ------------------------------------------------------------------------------------------
@@ -336,6 +407,40 @@ with gr.Blocks(title="Latent explorer") as demo:
                 with gr.Accordion("does it sound like speech? (the measures)", open=False):
                     speech = gr.JSON(label="speech check", elem_id="playground-speech")
         clip.change(draw, clip, [waveform, mel, drawn, probabilities, status, speech], api_name="draw")
+
+    with gr.Tab("Find the match"):
+        gr.Markdown("### A spoken digit finds handwritten ones")
+        with gr.Row():
+            with gr.Column(scale=1):
+                query_clip = audio_input("a spoken digit: record or upload", "match-clip")
+                gr.Examples([[str(path)] for path in clips], query_clip, examples_per_page=20,
+                            elem_id="match-examples", label="bundled clips (an eSpeak accent no model heard)")
+            with gr.Column(scale=2):
+                found_digits = gr.Gallery(label="the nine nearest handwritten digits (distance)",
+                                          elem_id="match-digits", format="png", columns=9, height=190,
+                                          object_fit="contain", allow_preview=False, interactive=False)
+                clip_status = gr.Textbox(label="status", interactive=False, elem_id="match-clip-status")
+        query_clip.change(match_clip, query_clip, [found_digits, clip_status], api_name="match_clip")
+
+        gr.Markdown("### A handwritten digit finds spoken ones")
+        with gr.Row():
+            with gr.Column():
+                sketch = gr.Sketchpad(label="draw a digit", type="numpy", image_mode="RGBA",
+                                      canvas_size=(280, 280), elem_id="match-sketch")
+                sketch_button = gr.Button("Find clips for the drawing", variant="primary")
+                with gr.Row():
+                    pick_digit = gr.Dropdown(list(range(10)), value=4, label="or an MNIST test digit")
+                    pick_which = gr.Number(0, precision=0, minimum=0, label="which one")
+                pick_button = gr.Button("Find clips for this digit")
+            with gr.Column():
+                seen_digit = image("the digit as the model sees it (28x28)", "match-seen")
+                heard = [gr.Audio(type="filepath", label=f"nearest clip {i + 1}", interactive=False,
+                                  elem_id=f"match-heard-{i + 1}") for i in range(3)]
+                image_status = gr.Textbox(label="status", interactive=False, elem_id="match-image-status")
+        sketch_button.click(match_drawing, sketch, [seen_digit, *heard, image_status],
+                            api_name="match_drawing")
+        pick_button.click(match_digit, [pick_digit, pick_which], [seen_digit, *heard, image_status],
+                          api_name="match_digit")
 
 # The handlers only read the models, so two requests (one per core) may run at once.
 demo.queue(default_concurrency_limit=2)

@@ -16,6 +16,11 @@ using the labels only to pair (the generator never sees a label):
     every clip once per epoch, with a fresh random image of its digit each epoch.
 
 Each function returns index arrays ``(audio_index, image_index)`` of equal length.
+
+For audio-visual correspondence (lesson 15) a model also needs pairs that do
+*not* belong together: :func:`mismatched` gives every clip an image of another
+digit, and :class:`CorrespondenceBatches` serves both kinds, labelled 1 (they
+match) and 0 (they do not). Again the labels only decide the pairs.
 """
 
 from __future__ import annotations
@@ -41,6 +46,19 @@ def _same_digit_partners(digits: np.ndarray, pool_labels: np.ndarray, rng) -> np
     for digit, candidates in _by_class(pool_labels).items():
         chosen = digits == digit
         partners[chosen] = rng.choice(candidates, size=chosen.sum(), replace=True)
+    return partners
+
+
+def mismatched(digits, pool_labels, seed: int | list[int] = 0) -> np.ndarray:
+    """For each of ``digits``, the index of a random ``pool_labels`` item of a *different* digit."""
+    digits, pool_labels = np.asarray(digits), np.asarray(pool_labels)
+    if len(np.unique(pool_labels)) < 2:
+        raise ValueError("a mismatched pair needs at least two different digits in the pool")
+    rng = np.random.default_rng(seed)
+    partners = np.empty(len(digits), dtype=np.int64)
+    for digit in np.unique(digits):
+        chosen = digits == digit
+        partners[chosen] = rng.choice(np.flatnonzero(pool_labels != digit), size=chosen.sum(), replace=True)
     return partners
 
 
@@ -126,9 +144,8 @@ class PairedBatches:
         """The digit of every pair of the current pass."""
         return self.audio_labels[self.audio_index]
 
-    def __iter__(self):
-        import torch
-
+    def _passes(self):
+        """One pass: ``(audio_index, image_index)`` of every batch (re-paired first for ``resampled``)."""
         if self.strategy == "resampled":
             self.audio_index, self.image_index = pair(
                 self.strategy, self.audio_labels, self.image_labels, self.seed, self.passes
@@ -141,7 +158,31 @@ class PairedBatches:
         self.passes += 1
         for start in range(0, len(order), self.batch_size):
             index = order[start : start + self.batch_size]
-            yield (
-                self.audio[torch.from_numpy(self.audio_index[index])],
-                self.images[torch.from_numpy(self.image_index[index])],
-            )
+            yield self.audio_index[index], self.image_index[index]
+
+    def __iter__(self):
+        import torch
+
+        for audio_index, image_index in self._passes():
+            yield self.audio[torch.from_numpy(audio_index)], self.images[torch.from_numpy(image_index)]
+
+
+class CorrespondenceBatches(PairedBatches):
+    """Mini-batches ``(audio, images, match)`` for audio-visual correspondence (lesson 15).
+
+    Each batch holds the pairs of the strategy (``match`` 1) followed by the
+    same clips with images of other digits (``match`` 0, drawn afresh every
+    pass): half positives, half negatives, as in the 2017 paper.
+    """
+
+    def __iter__(self):
+        import torch
+
+        passes = self.passes
+        for number, (audio_index, image_index) in enumerate(self._passes()):
+            digits = self.audio_labels[audio_index]
+            others = mismatched(digits, self.image_labels, [self.seed, passes, number])
+            audio = self.audio[torch.from_numpy(np.concatenate([audio_index, audio_index]))]
+            images = self.images[torch.from_numpy(np.concatenate([image_index, others]))]
+            match = torch.cat([torch.ones(len(audio_index)), torch.zeros(len(audio_index))])
+            yield audio, images, match

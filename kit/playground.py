@@ -12,7 +12,8 @@ The model draws a digit for *any* sound, a whistle as confidently as a word,
 so every drawing also carries a :class:`SpeechCheck` (:func:`speech_check`):
 does the clip sound like speech at all? :func:`picture` and
 :func:`waveform_picture` render arrays as RGB images with numpy alone (no
-matplotlib figure), and :func:`save_png` writes one for a web app to serve.
+matplotlib figure), and :func:`save_png` writes one for a web app to serve
+(:func:`save_bytes` any file, a WAV of :func:`wav_bytes` say).
 """
 
 from __future__ import annotations
@@ -256,6 +257,13 @@ def png_bytes(rgb: np.ndarray) -> bytes:
         return stream.getvalue()
 
 
+def wav_bytes(y: np.ndarray, sr: int = SAMPLE_RATE) -> bytes:
+    """Mono samples as a 16-bit WAV file's bytes."""
+    with io.BytesIO() as stream:
+        sf.write(stream, np.asarray(y, dtype=np.float32), sr, format="WAV", subtype="PCM_16")
+        return stream.getvalue()
+
+
 def save_png(rgb: np.ndarray, folder: str | Path, name: str = "image") -> Path:
     """Write ``rgb`` as PNG to ``folder/<sha256 of the PNG>/<name>.png`` and return that path.
 
@@ -265,8 +273,13 @@ def save_png(rgb: np.ndarray, folder: str | Path, name: str = "image") -> Path:
     the pictures a handler returns as arrays, lets one request truncate the file while another is
     sending it: the client gets fewer bytes than the declared Content-Length.)
     """
-    data = png_bytes(rgb)
-    path = Path(folder) / hashlib.sha256(data).hexdigest() / f"{name}.png"
+    return save_bytes(png_bytes(rgb), folder, f"{name}.png")
+
+
+def save_bytes(data: bytes, folder: str | Path, filename: str) -> Path:
+    """Write ``data`` to ``folder/<sha256 of data>/<filename>`` once, atomically (see :func:`save_png`)."""
+    path = Path(folder) / hashlib.sha256(data).hexdigest() / filename
+    name = Path(filename).stem
     if path.is_file():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -282,3 +282,31 @@ def embedding_clusters(mapped: dict, ax=None, title: str | None = None) -> Figur
     if title:
         fig.suptitle(title)
     return fig
+
+
+def joint_embedding(audio_points, audio_labels, image_points, image_labels, ax: Axes | None = None,
+                    title: str | None = "clips and digits on one map") -> Figure:
+    """Two senses on one 2-D map (lesson 15): clips as triangles, handwritten digits as dots, coloured by
+    digit, each digit's clips and images marked at their medians (a shared space puts the two together)."""
+    fig, ax = _axes(ax, (6, 5))
+    audio_points, image_points = np.asarray(audio_points), np.asarray(image_points)
+    audio_labels, image_labels = np.asarray(audio_labels), np.asarray(image_labels)
+    if len(audio_points) != len(audio_labels) or len(image_points) != len(image_labels):
+        raise ValueError("every point needs its digit: points and labels differ in length")
+    style = {"cmap": "tab10", "vmin": -0.5, "vmax": 9.5, "alpha": 0.6}
+    ax.scatter(image_points[:, 0], image_points[:, 1], c=image_labels, s=6, marker="o", **style)
+    ax.scatter(audio_points[:, 0], audio_points[:, 1], c=audio_labels, s=22, marker="^", edgecolors="k",
+               linewidths=0.3, **style)
+    box = {"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.7, "linewidth": 0}
+    sides = ((image_points, image_labels, "normal"), (audio_points, audio_labels, "bold"))
+    for points, labels, weight in sides:
+        for digit in np.unique(labels):
+            x, y = np.median(points[labels == digit], axis=0)
+            ax.text(x, y, str(digit), fontsize=10, weight=weight, ha="center", va="center", bbox=box)
+    ax.scatter([], [], marker="^", c="grey", label="spoken (bold: median)")
+    ax.scatter([], [], marker="o", c="grey", s=8, label="handwritten")
+    ax.legend(loc="best", fontsize=8)
+    ax.set(xticks=[], yticks=[])
+    if title:
+        ax.set_title(title)
+    return fig

@@ -20,15 +20,16 @@ LAYERS = [
         "kit.augment",
         "kit.latent",
         "kit.metrics",
+        "kit.retrieval",
         "kit.plot",
         "kit.models",
     ],
     ["kit.zoo"],  # the store: load and publish trained models
     ["kit.train"],
     ["kit.evaluator", "kit.judges"],
-    ["kit.experiments", "kit.multimodal", "kit.tasks"],
+    ["kit.experiments", "kit.multimodal", "kit.correspondence", "kit.tasks"],
     ["kit.runs"],
-    ["kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.explorer", "kit.exercises"],
+    ["kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.matching", "kit.explorer", "kit.exercises"],
     ["kit.__main__"],
 ]
 

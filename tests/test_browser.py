@@ -101,3 +101,21 @@ def test_a_pure_tone_is_drawn_but_flagged(page: Page, tmp_path: Path):
     status = page.locator("#playground-status textarea").input_value()
     assert status.startswith("This does not sound like speech:") and "single line" in status
     assert page.locator("#playground-digit img").get_attribute("src")
+
+
+def test_find_the_match_shows_nine_digits_for_a_bundled_clip(page: Page):
+    page.get_by_role("tab", name="Find the match").click()
+    page.locator("#match-examples button").nth(14).click()  # "7_seven_...": the fifteenth example
+    page.wait_for_function("() => document.querySelector('#match-clip-status textarea').value.length > 0")
+    status = page.locator("#match-clip-status textarea").input_value()
+    assert status.startswith("The nine nearest of") and "show: " in status
+    page.wait_for_function("() => document.querySelectorAll('#match-digits img').length === 9")
+
+
+def test_find_the_match_plays_three_clips_for_a_picked_digit(page: Page):
+    page.get_by_role("tab", name="Find the match").click()
+    page.get_by_role("button", name="Find clips for this digit").click()
+    page.wait_for_function("() => document.querySelector('#match-image-status textarea').value.length > 0")
+    assert page.locator("#match-image-status textarea").input_value().startswith("The three nearest clips:")
+    assert page.locator("#match-seen img").get_attribute("src")
+    page.locator("#match-heard-1 audio[src]").wait_for(state="attached")  # the clip is loaded to play

@@ -420,3 +420,73 @@ def test_fifty_clients_at_once_lose_nothing(app, tmp_path):
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     assert problems == [], f"{len(problems)} of {CLIENTS * CALLS_EACH} calls failed: {problems[:5]}"
+
+
+# --- find the match ----------------------------------------------------------------------------------
+
+
+def match_clip(client, path) -> tuple[list, str]:
+    from gradio_client import handle_file
+
+    return client.predict(handle_file(str(path)) if path else None, api_name="/match_clip")
+
+
+def test_a_spoken_digit_finds_nine_handwritten_ones(app, client):
+    right = 0
+    for digit in (1, 4, 7):
+        gallery, status = match_clip(client, clip(digit))
+        distances = [float(item["caption"]) for item in gallery]
+        assert len(gallery) == 9 and distances == sorted(distances) and 0 <= distances[0] <= 2
+        assert all(pixels(item["image"]).shape == (224, 224) for item in gallery)
+        found = [int(d) for d in status.split("show: ")[1].split(".")[0].split(", ")]
+        right += sum(d == digit for d in found)
+    assert right >= 20  # of 27; chance is about 3
+
+
+def test_a_picked_digit_finds_three_clips_to_hear(client):
+    right = 0
+    for digit in (0, 4, 7):
+        seen, *heard, status = client.predict(digit, 1, api_name="/match_digit")
+        assert pixels(seen).shape == (224, 224) and len(heard) == 3
+        for path in heard:
+            y, sr = sf.read(path)
+            assert sr == 8000 and len(y) > 1000
+        right += status.count(f"says {digit} ")
+    assert right >= 7  # of 9; chance is about 1
+
+
+def test_a_drawing_finds_clips_of_its_digit(client, tmp_path):
+    from gradio_client import handle_file
+
+    seven = np.full((280, 280, 3), 255, np.uint8)  # a seven: a bar and a diagonal, dark on white
+    seven[60:80, 70:210] = 0
+    for row in range(80, 240):
+        column = int(200 - (row - 80) * 0.55)
+        seven[row, column - 10 : column + 10] = 0
+    drawing = tmp_path / "seven.png"
+    Image.fromarray(seven).save(drawing)
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(drawing))}
+    seen, *heard, status = client.predict(sketch, api_name="/match_drawing")
+    assert pixels(seen).shape == (224, 224) and all(heard)
+    assert "says 7" in status
+
+
+@pytest.mark.parametrize("case", ["not audio", "silence", "ten minutes"])
+def test_find_the_match_refuses_bad_clips_and_keeps_working(client, tmp_path, case):
+    path, words = bad_inputs(tmp_path)[case]
+    gallery, status = match_clip(client, path)
+    assert gallery == [] and status.startswith("Cannot use this clip:") and words in status
+    assert "Traceback" not in status and str(tmp_path) not in status
+    gallery, _ = match_clip(client, clip(2))  # a good request right after
+    assert len(gallery) == 9
+
+
+def test_find_the_match_asks_for_input_and_refuses_an_empty_drawing(client, tmp_path):
+    from gradio_client import handle_file
+
+    assert match_clip(client, None) == ([], "Record or upload a spoken digit, or pick an example.")
+    blank = tmp_path / "blank.png"
+    Image.fromarray(np.full((280, 280, 3), 255, np.uint8)).save(blank)
+    for sketch in (None, {"background": None, "layers": [], "composite": handle_file(str(blank))}):
+        seen, *heard, status = client.predict(sketch, api_name="/match_drawing")
+        assert seen is None and heard == [None, None, None] and "empty" in status

@@ -29,6 +29,7 @@ def example_batch(model: torch.nn.Module) -> tuple[torch.Tensor, ...]:
     return {
         "audio-to-image": (audio, images),
         "digit-classification": (images, audio, labels),
+        "audio-visual-correspondence": (audio, images, torch.tensor([1.0, 1.0, 0.0, 0.0])),
     }.get(model.task, (images, labels))
 
 

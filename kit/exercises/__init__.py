@@ -109,4 +109,5 @@ from . import (  # noqa: E402,F401  (registers the checks)
     lesson12,
     lesson13,
     lesson14,
+    lesson15,
 )

@@ -1,4 +1,5 @@
-"""The course's networks: the LeNet-5 evaluator, image AEs and VAEs, AIVAE, GANs, AIVAEGAN, classifiers.
+"""The course's networks: the LeNet-5 evaluator, image AEs and VAEs, AIVAE, GANs, AIVAEGAN, classifiers,
+audio-visual correspondence.
 
 Every model has the same small contract, used by :class:`kit.train.Trainer`:
 ``loss(batch) -> dict`` of scalar tensors with the key ``"loss"`` (what is
@@ -12,6 +13,7 @@ from .aivae import AIVAE, FastAIVAE
 from .aivaegan import AIVAEGAN, FastAIVAEGAN
 from .autoencoders import ConvAE, ConvVAE, MlpAE, MlpVAE
 from .classifiers import AudioNetCNN, AudioNetLSTM, HybridNetCNN, HybridNetCNNLSTM, ImageNetCNN
+from .correspondence import AVCDistance, AVCInfoNCE, AVCNet
 from .gan import DCGAN
 from .lenet import LeNet5
 from .mfcc_vae import MfccVAE
@@ -34,10 +36,14 @@ MODELS = {
     "audionet-lstm": AudioNetLSTM,
     "hybridnet-cnn": HybridNetCNN,
     "hybridnet-cnn-lstm": HybridNetCNNLSTM,
+    "avc-net": AVCNet,
+    "avc-distance": AVCDistance,
+    "avc-infonce": AVCInfoNCE,
 }
 
 __all__ = [
-    "AIVAE", "AIVAEGAN", "DCGAN", "MODELS", "AudioNetCNN", "AudioNetLSTM", "ConvAE", "ConvVAE", "FastAIVAE",
+    "AIVAE", "AIVAEGAN", "AVCDistance", "AVCInfoNCE", "AVCNet", "DCGAN", "MODELS",
+    "AudioNetCNN", "AudioNetLSTM", "ConvAE", "ConvVAE", "FastAIVAE",
     "FastAIVAEGAN", "HybridNetCNN", "HybridNetCNNLSTM", "ImageNetCNN", "LeNet5", "MfccVAE", "MlpAE",
     "MlpVAE",
     "elbo", "kl_divergence", "reparametrize",

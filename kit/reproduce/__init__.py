@@ -6,8 +6,9 @@ the zoo entry that publishes it) and the metrics it reports. Rows are grouped
 by source document (:mod:`kit.reproduce.paper` for the paper's first half
 and its slides, :mod:`kit.reproduce.paper_gan` for its GAN half,
 :mod:`kit.reproduce.multimodal` for the classification report and the MFCC-40
-VAE, :mod:`kit.reproduce.voices` for voices never heard; one module per
-document as the course grows). A row may instead be a measurement of
+VAE, :mod:`kit.reproduce.correspondence` for the slides' correspondence and
+retrieval pages, :mod:`kit.reproduce.voices` for voices never heard; one
+module per document as the course grows). A row may instead be a measurement of
 trained runs (``analysis``) and may draw a figure (``docs/results/ROW.png``). ``python -m kit reproduce``
 runs the rows whose result is missing (finished runs reused, interrupted ones
 resumed), writes one small result per row to ``docs/results/ROW.json`` (the
@@ -20,6 +21,8 @@ its reason in its result file and in the document; the others still run.
 
 from __future__ import annotations
 
+from .correspondence import ROWS as CORRESPONDENCE_ROWS
+from .correspondence import TABLES as CORRESPONDENCE_TABLES
 from .engine import RESULTS, Row, Table, load_result, render_documents, reproduce
 from .multimodal import ROWS as MULTIMODAL_ROWS
 from .multimodal import TABLES as MULTIMODAL_TABLES
@@ -30,7 +33,11 @@ from .paper_gan import TABLES as GAN_TABLES
 from .voices import ROWS as VOICE_ROWS
 from .voices import TABLES as VOICE_TABLES
 
-ROWS: dict[str, Row] = {row.id: row for row in (*PAPER_ROWS, *GAN_ROWS, *MULTIMODAL_ROWS, *VOICE_ROWS)}
-TABLES: dict[str, Table] = PAPER_TABLES | GAN_TABLES | MULTIMODAL_TABLES | VOICE_TABLES
+ROWS: dict[str, Row] = {
+    row.id: row for row in (*PAPER_ROWS, *GAN_ROWS, *MULTIMODAL_ROWS, *CORRESPONDENCE_ROWS, *VOICE_ROWS)
+}
+TABLES: dict[str, Table] = (
+    PAPER_TABLES | GAN_TABLES | MULTIMODAL_TABLES | CORRESPONDENCE_TABLES | VOICE_TABLES
+)
 
 __all__ = ["RESULTS", "ROWS", "TABLES", "Row", "Table", "load_result", "render_documents", "reproduce"]

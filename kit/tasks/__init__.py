@@ -1,4 +1,4 @@
-"""The task registry: what each kind of model learns, on which data, and how it is judged (lessons 4-13).
+"""The task registry: what each kind of model learns, on which data, and how it is judged (lessons 4-15).
 
 A task knows its data (train batches, validation batches, test material), how
 to measure a trained model (its metrics, each naming its judge), what to show
@@ -18,6 +18,8 @@ audio-to-image         aivae, fast-aivae, aivaegan,         LeNet reads the digi
 digit-classification   imagenet-cnn, audionet-cnn,          its own test accuracy and macro-F1 on
                        audionet-lstm, hybridnet-cnn,        the same image-clip pairs (seed 003)
                        hybridnet-cnn-lstm
+audio-visual-          avc-net, avc-distance, avc-infonce   held-out matching and mismatching
+correspondence                                              pairs; retrieval both ways (lesson 15)
 =====================  ===================================  =====================================
 """
 
@@ -25,13 +27,15 @@ from __future__ import annotations
 
 from .audio_to_image import AudioToImage
 from .base import Task, TaskData
+from .correspondence import AudioVisualCorrespondence
 from .digits import DigitClassification
 from .images import ImageClassification, ImageGeneration, ImageReconstruction
 
 TASKS: dict[str, Task] = {
     task.name: task
     for task in (
-        ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage(), DigitClassification()
+        ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage(),
+        DigitClassification(), AudioVisualCorrespondence(),
     )
 }
 
@@ -48,6 +52,7 @@ def task_of(model: str) -> Task:
 __all__ = [
     "TASKS",
     "AudioToImage",
+    "AudioVisualCorrespondence",
     "DigitClassification",
     "ImageClassification",
     "ImageGeneration",
