@@ -102,7 +102,7 @@ def evaluate_run(run: Run, model: torch.nn.Module | None = None, data: TaskData 
     run.write_metrics(metrics)
     images, labels = task.samples(model, data)
     if len(images):
-        figure = plot.image_grid(images, labels=labels, title=f"{run.path.name}: generated")
+        figure = plot.image_grid(images, labels=labels, title=f"{run.path.name}: {task.samples_title}")
         figure.savefig(run.samples_path, dpi=100)
         plt.close(figure)
     return metrics

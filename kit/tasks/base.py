@@ -29,6 +29,7 @@ class Task:
     pairings: tuple[str, ...] = ()  # empty: no pairing
     features: tuple[str, ...] = ()  # audio features the task's models may hear; first is the default
     tracked: str | None = None  # the per-epoch metric that ``track`` and ``target`` use
+    samples_title = "generated"  # what the samples picture shows (its title, after the run's name)
 
     def defaults(self) -> dict:
         """Values for the config fields this task decides when the user does not."""

@@ -19,6 +19,7 @@ class AudioVisualCorrespondence(Task):
     pairings = ("resampled", *(strategy for strategy in STRATEGIES if strategy != "resampled"))
     features = ("mel48",)
     tracked = "audio_to_image_mAP"
+    samples_title = "nearest digit per clip"  # said→shown, for a test clip of each digit
 
     def data(self, config) -> TaskData:
         data = correspondence_data(config.data, config.split, config.pairing, config.seed, config.batch_size,
