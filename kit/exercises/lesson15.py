@@ -15,7 +15,6 @@ of a share) get a hint of their own; none prints the answer.
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 import torch
@@ -24,32 +23,7 @@ import torch.nn.functional as F
 from ..models.correspondence import info_nce
 from ..retrieval import recall_at_k
 from . import as_function as _function
-from . import as_number, exercise
-
-
-def _kit_names(function, names: set[str]) -> set[str]:
-    """The names in ``names`` that ``function``'s code (nested code included) refers to."""
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return set()
-    found, stack = set(), [code]
-    while stack:
-        code = stack.pop()
-        found |= names & set(code.co_names)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return found
-
-
-def _own_work(function, names: set[str], what: str) -> None:
-    """An AssertionError if ``function`` is, or calls, the kit's own ``names``."""
-    if (getattr(function, "__module__", None) or "").startswith("kit."):
-        raise AssertionError(f"that is the kit's own code; write {what} yourself (the check compares it "
-                             "with the kit's).")
-    used = _kit_names(function, names)
-    if used:
-        raise AssertionError(f"your function uses the kit's {', '.join(sorted(used))}; write {what} "
-                             "yourself (the check compares it with the kit's).")
-
+from . import as_number, exercise, own_work
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 1: InfoNCE
@@ -97,7 +71,7 @@ def _info_nce_slips(audio, images, scale) -> list[tuple[float, str]]:
 def info_nce_check(answer) -> None:
     """``my_info_nce(audio_embedded, image_embedded, scale)`` equals the kit's on hidden embeddings."""
     function = _function(answer, "my_info_nce")
-    _own_work(function, {"info_nce", "kit_info_nce", "AVCInfoNCE"}, "the loss")
+    own_work(function, {"info_nce", "kit_info_nce", "AVCInfoNCE"}, "the loss")
     for seed, scale in zip((151, 152, 153), SCALES, strict=True):
         audio, images = hidden_embeddings(seed)
         what = f"my_info_nce(audio {tuple(audio.shape)}, images {tuple(images.shape)}, scale={scale:.3g})"
@@ -160,7 +134,7 @@ def _recall_slips(similarity, query_labels, gallery_labels, k) -> list[tuple[flo
 def recall_at_k_check(answer) -> None:
     """``my_recall_at_k(similarity, query_labels, gallery_labels, k)`` equals the kit's on hidden cases."""
     function = _function(answer, "my_recall_at_k")
-    _own_work(function, {"recall_at_k", "retrieval_metrics", "ranked_relevance"}, "recall at k")
+    own_work(function, {"recall_at_k", "retrieval_metrics", "ranked_relevance"}, "recall at k")
     for seed, k in RECALL_CASES:
         similarity, query_labels, gallery_labels = hidden_retrieval(seed)
         what = f"my_recall_at_k(similarity {similarity.shape}, ..., k={k})"
