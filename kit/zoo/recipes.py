@@ -27,6 +27,12 @@ Entries:
     speakers and 40 eSpeak voices, the ``voices`` split holding ``yweweler``
     and ``en-029`` out, each clip also in two augmented versions), judged by
     retrieval both ways and with the unseen samples as queries.
+``audionet-cnn``
+    the judge of generated sound (lessons 12, 16 and 17): seed 003's
+    AudioNet_CNN on the 48x48 log-mel, trained on the playground's voices
+    (the ``voices`` split) with four augmented copies of every clip made by
+    the default chain of :mod:`kit.augment`, scored on every validation
+    voice set and on the unseen samples.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from __future__ import annotations
 import torch
 
 from .. import zoo
+from ..augment import DEFAULT_STEPS
 from ..data.voices import validation_voices
 from ..experiments import spoken_digit_accuracy
 from ..judges import load_judge
@@ -50,6 +57,9 @@ RECIPES: dict[str, RunConfig] = {
     "dcgan": RunConfig("dcgan", lr=2e-4, epochs=5),
     "avc-infonce": RunConfig("avc-infonce", data="mnist-fsdd+espeak", split="voices", augment=2,
                              lr_schedule="onecycle", epochs=12),
+    "audionet-cnn": RunConfig("audionet-cnn", data="mnist-fsdd+espeak", split="voices", features="mel48",
+                              augment=4, augmentation=DEFAULT_STEPS, batch_size=64, lr_schedule="onecycle",
+                              epochs=6),
 }
 SLIDERS = 8  # principal axes stored for latents larger than this
 
