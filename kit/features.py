@@ -11,7 +11,9 @@ The three feature shapes of the course are small frozen dataclasses whose
 
 * :class:`MelImage` - the paper's 48x48 log-mel "image" (seed 001);
 * :class:`MfccFrames` - 39 frames x 13 coefficients of a 1-second window (seed 003);
-* :class:`MfccMean` - 40 MFCCs averaged over time (seed 000).
+* :class:`MfccMean` - 40 MFCCs averaged over time (seed 000);
+* :class:`LogStft` - the log-magnitude STFT of a fixed-length clip (seed 004),
+  the one shape that can be turned back into sound (:mod:`kit.sound`).
 
 :data:`FEATURES` holds one of each by name; :func:`feature_spec` looks one up.
 
@@ -363,12 +365,59 @@ class MfccMean(FeatureSpec):
         return out
 
 
+@dataclass(frozen=True)
+class LogStft(FeatureSpec):
+    """Seed 004's input: the log-magnitude STFT of a clip cut or padded to a fixed length, in dB.
+
+    The seed cut its 22,050 Hz clips to 0.87 s (the 97th percentile of their
+    lengths) and used a 512-sample window every 256 samples (23 ms every
+    12 ms). At the course's 8 kHz the nearest powers of two are 256 and 128
+    samples (32 ms every 16 ms), and 0.88 s gives 56 frames. The silence is
+    trimmed, the clip peak-normalised (so every clip is as loud as the next,
+    the one scaling that is undone by nothing), zero-padded at its end, and
+    ``20 log10 |X|`` kept down to ``floor_db``. The Nyquist bin (4 kHz, where
+    FSDD holds nothing) is dropped: rows are the 128 bins from 0 to 3.97 kHz,
+    low frequencies first; columns are the 56 frames.
+
+    Values are absolute dB, not scaled per clip: the seed's per-file min-max
+    is what made its prior samples undecodable (lesson 16); the models scale
+    with statistics of the whole training set instead (:class:`kit.sound.SpectrogramScale`).
+    """
+
+    n_fft: int = 256
+    hop_length: int = 128
+    seconds: float = 0.88
+    floor_db: float = -100.0
+    peak: float = 0.9  # every prepared clip's largest sample
+    name = "logstft"
+    time_axis = 1
+
+    @property
+    def samples(self) -> int:
+        """Length of every prepared clip: ``seconds * sr`` samples."""
+        return int(round(self.seconds * self.sr))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.n_fft // 2, 1 + self.samples // self.hop_length)
+
+    def prepare(self, y):
+        y = super().prepare(y)
+        y = y * (self.peak / max(float(np.abs(y).max()), 1e-6))
+        return pad_or_crop(y, self.samples, align="start")
+
+    def transform(self, clips):
+        magnitude = _stft(torch.from_numpy(np.stack(clips)), self.n_fft, self.hop_length).abs()[:, :-1]
+        return (20 * torch.log10(magnitude.clamp_min(10 ** (self.floor_db / 20)))).numpy()
+
+
 MEL_IMAGE = MelImage()
 MFCC_FRAMES = MfccFrames()
 MFCC_MEAN = MfccMean()
-#: The course's feature shapes by name (``"mel48"``, ``"mfcc39x13"``, ``"mfcc40mean"``): what a zoo entry's
-#: ``"features"`` key names.
-FEATURES: dict[str, FeatureSpec] = {spec.name: spec for spec in (MEL_IMAGE, MFCC_FRAMES, MFCC_MEAN)}
+LOG_STFT = LogStft()
+#: The course's feature shapes by name (``"mel48"``, ``"mfcc39x13"``, ``"mfcc40mean"``, ``"logstft"``):
+#: what a zoo entry's ``"features"`` key names.
+FEATURES: dict[str, FeatureSpec] = {spec.name: spec for spec in (MEL_IMAGE, MFCC_FRAMES, MFCC_MEAN, LOG_STFT)}
 
 
 def feature_spec(name: str) -> FeatureSpec:

@@ -15,6 +15,7 @@ LAYERS = [
     [
         "kit.audio",
         "kit.features",
+        "kit.sound",
         "kit.data",
         "kit.pairing",
         "kit.augment",

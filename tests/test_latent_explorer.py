@@ -352,7 +352,7 @@ def test_the_playground_takes_its_features_from_the_zoo_entry(monkeypatch):
 
 
 def test_feature_specs_by_name():
-    assert list(features.FEATURES) == ["mel48", "mfcc39x13", "mfcc40mean"]
+    assert list(features.FEATURES) == ["mel48", "mfcc39x13", "mfcc40mean", "logstft"]
     assert all(spec.name == name for name, spec in features.FEATURES.items())
     assert features.feature_spec("mfcc39x13") is features.MFCC_FRAMES
 
