@@ -15,6 +15,7 @@ from .autoencoders import ConvAE, ConvVAE, MlpAE, MlpVAE
 from .classifiers import AudioNetCNN, AudioNetLSTM, HybridNetCNN, HybridNetCNNLSTM, ImageNetCNN
 from .correspondence import AVCDistance, AVCInfoNCE, AVCNet
 from .gan import DCGAN
+from .iavae import IAVAE
 from .lenet import LeNet5
 from .mfcc_vae import MfccVAE
 from .vae import elbo, kl_divergence, reparametrize
@@ -39,12 +40,13 @@ MODELS = {
     "avc-net": AVCNet,
     "avc-distance": AVCDistance,
     "avc-infonce": AVCInfoNCE,
+    "iavae": IAVAE,
 }
 
 __all__ = [
     "AIVAE", "AIVAEGAN", "AVCDistance", "AVCInfoNCE", "AVCNet", "DCGAN", "MODELS",
     "AudioNetCNN", "AudioNetLSTM", "ConvAE", "ConvVAE", "FastAIVAE",
-    "FastAIVAEGAN", "HybridNetCNN", "HybridNetCNNLSTM", "ImageNetCNN", "LeNet5", "MfccVAE", "MlpAE",
+    "FastAIVAEGAN", "HybridNetCNN", "IAVAE", "HybridNetCNNLSTM", "ImageNetCNN", "LeNet5", "MfccVAE", "MlpAE",
     "MlpVAE",
     "elbo", "kl_divergence", "reparametrize",
 ]

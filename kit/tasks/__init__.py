@@ -1,4 +1,4 @@
-"""The task registry: what each kind of model learns, on which data, and how it is judged (lessons 4-15).
+"""The task registry: what each kind of model learns, on which data, and how it is judged (lessons 4-17).
 
 A task knows its data (train batches, validation batches, test material), how
 to measure a trained model (its metrics, each naming its judge), what to show
@@ -20,6 +20,8 @@ digit-classification   imagenet-cnn, audionet-cnn,          its own test accurac
                        hybridnet-cnn-lstm
 audio-visual-          avc-net, avc-distance, avc-infonce   held-out matching and mismatching
 correspondence                                              pairs; retrieval both ways (lesson 15)
+image-to-audio         iavae                                the audio judge hears the digit said
+                                                            for a test image (lesson 17)
 =====================  ===================================  =====================================
 """
 
@@ -29,6 +31,7 @@ from .audio_to_image import AudioToImage
 from .base import Task, TaskData
 from .correspondence import AudioVisualCorrespondence
 from .digits import DigitClassification
+from .image_to_audio import ImageToAudio
 from .images import ImageClassification, ImageGeneration, ImageReconstruction
 
 TASKS: dict[str, Task] = {
@@ -36,6 +39,7 @@ TASKS: dict[str, Task] = {
     for task in (
         ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage(),
         DigitClassification(), AudioVisualCorrespondence(),
+        ImageToAudio(),
     )
 }
 
@@ -57,6 +61,7 @@ __all__ = [
     "ImageClassification",
     "ImageGeneration",
     "ImageReconstruction",
+    "ImageToAudio",
     "Task",
     "TaskData",
     "task_of",

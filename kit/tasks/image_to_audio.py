@@ -1,0 +1,43 @@
+"""See a handwritten digit, say it: the paper's question turned around (the IAVAE, lesson 17)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import voicing
+from ..experiments import DATASETS, SPLITS, cross_modal_data
+from ..pairing import STRATEGIES
+from .base import Task, TaskData
+
+
+class ImageToAudio(Task):
+    """The audio-to-image pairs read the other way; the audio judge hears what is said for test images."""
+
+    name = "image-to-audio"
+    data_sets = DATASETS
+    splits = SPLITS
+    pairings = STRATEGIES
+    features = ("logstft",)
+
+    def data(self, config) -> TaskData:
+        data = cross_modal_data(config.data, config.split, config.pairing, config.seed, config.batch_size,
+                                config.quick, augment_copies=config.augment, feature=config.features,
+                                augment_steps=config.augmentation)
+        return TaskData(data.train, None, data, data.description)
+
+    def prepare_model(self, model, data) -> None:
+        model.fit_output_scaling(data.train.audio)
+
+    def evaluate(self, model, data) -> dict:
+        """The audio judge on the first :data:`~kit.voicing.EVALUATED_IMAGES` test images, the voices'
+        diversity against resynthesised training clips, and the round trip on the test clips."""
+        images = data.test.test_images
+        count = min(len(images), voicing.EVALUATED_IMAGES)
+        spoken = voicing.voices(model, images.as_float()[:count])
+        clips = data.test.train_clips
+        chosen = np.random.default_rng(0).permutation(len(clips))[: voicing.REFERENCE_CLIPS]
+        reference = clips.subset(chosen)
+        real = voicing.resynthesise(reference.waveforms(progress=False))
+        judged = voicing.heard(spoken, images.labels[:count], real, reference.digits)
+        ceiling = voicing.heard(real, reference.digits, real, reference.digits)["accuracy"]
+        return {**judged, "resynthesised_accuracy": ceiling, **voicing.round_trip(model, data.test.test_clips)}
