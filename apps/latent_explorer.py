@@ -1,10 +1,10 @@
-"""The latent explorer: latent sliders, interpolation, the audio-to-image playground (lessons 6-7) and
-"find the match" (lesson 15).
+"""The latent explorer: latent sliders, interpolation, the audio-to-image playground (lessons 6-7),
+"find the match" (lesson 15) and "from a drawing to a voice" (lesson 17).
 
 Run it with ``gradio apps/latent_explorer.py`` (reloads on edits) or
 ``python apps/latent_explorer.py``; it serves on http://127.0.0.1:7860, offline.
-The logic lives in :mod:`kit.explorer`, :mod:`kit.playground` and :mod:`kit.matching`; this file only
-lays it out.
+The logic lives in :mod:`kit.explorer`, :mod:`kit.playground`, :mod:`kit.matching` and
+:mod:`kit.speaking`; this file only lays it out.
 Every handler has an ``api_name``, so ``gradio_client`` can call it (the tests do).
 """
 
@@ -44,6 +44,7 @@ from kit.playground import (  # noqa: E402
     wav_bytes,
     waveform_picture,
 )
+from kit.speaking import Speaker, Utterance  # noqa: E402
 
 #: Largest upload the app accepts (passed to ``launch``); a 10-minute 8 kHz WAV is just under it.
 UPLOAD_LIMIT_MB = 10
@@ -51,6 +52,7 @@ MAX_FILE_SIZE = f"{UPLOAD_LIMIT_MB}mb"
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 EXPLORER = LatentExplorer()
 MATCHER = Matcher()
+SPEAKER = Speaker()
 # The galleries are embedded in the background while the page loads (Python 3.11's cached_property
 # locks: a request that comes first waits for them rather than embedding them twice).
 threading.Thread(target=MATCHER.prepare, daemon=True).start()
@@ -77,6 +79,9 @@ nothing is trained here, and nothing leaves this machine.
 * **Find the match** (lesson 15, audio-visual correspondence): a spoken digit finds the nine nearest
   handwritten digits of the MNIST test set in a space shared by sounds and pictures; a drawn or picked
   digit finds the three nearest spoken clips. Nothing is drawn: the model only knows what goes together.
+* **From a drawing to a voice** (lesson 17, the image-to-audio VAE): draw a digit with the mouse or pick
+  one of MNIST's, and hear what the model says for it: its spectrogram, made audible with Griffin-Lim,
+  and what the audio judge (seed 003's AudioNet_CNN) hears in it.
 """
 
 
@@ -265,6 +270,45 @@ def match_digit(digit: float | None, which: float | None) -> tuple:
     return match_image(digit_example(int(digit), int(which or 0))[0])
 
 
+# --- from a drawing to a voice ----------------------------------------------------------------------
+
+
+def voice_status(utterance: Utterance) -> str:
+    """What the audio judge hears, and whether the picture looks like a digit at all."""
+    status = f"The audio judge hears a {utterance.digit} ({utterance.probabilities.max():.0%} sure)."
+    if not utterance.check.digit_like:
+        status = (f"This does not look like a digit: {utterance.check.reason}. The model says something "
+                  f"for any picture, so this means little. {status}")
+    return status
+
+
+def say(utterance: Utterance) -> tuple:
+    """The digit as the model sees it, the sound, its spectrogram, the judge's probabilities, a status."""
+    probabilities = {str(digit): float(p) for digit, p in enumerate(utterance.probabilities)}
+    return (
+        digit_file(utterance.image),
+        str(save_bytes(wav_bytes(utterance.waveform), PICTURES, "spoken.wav")),
+        served(picture(utterance.scaled, flip=True, scale=3), "spectrogram"),
+        probabilities,
+        voice_status(utterance),
+    )
+
+
+def say_drawing(sketch: dict | None) -> tuple:
+    """What the model says for a drawing; a message instead when there is nothing (usable) drawn."""
+    try:
+        return say(SPEAKER.say_drawing((sketch or {}).get("composite")))
+    except ValueError as error:
+        return None, None, None, None, f"Cannot use this drawing: {error}."
+
+
+def say_digit(digit: float | None, which: float | None) -> tuple:
+    """What the model says for an MNIST test digit."""
+    if digit is None:
+        return None, None, None, None, "Pick a digit."
+    return say(SPEAKER.say_digit(digit_example(int(digit), int(which or 0))[0]))
+
+
 # --- layout ------------------------------------------------------------------------------------------
 
 
@@ -441,6 +485,30 @@ with gr.Blocks(title="Latent explorer") as demo:
                             api_name="match_drawing")
         pick_button.click(match_digit, [pick_digit, pick_which], [seen_digit, *heard, image_status],
                           api_name="match_digit")
+
+    with gr.Tab("From a drawing to a voice"):
+        with gr.Row():
+            with gr.Column():
+                voice_sketch = gr.Sketchpad(label="draw a digit", type="numpy", image_mode="RGBA",
+                                            canvas_size=(280, 280), elem_id="voice-sketch")
+                voice_button = gr.Button("Say it", variant="primary", elem_id="voice-say")
+                with gr.Row():
+                    voice_digit = gr.Dropdown(list(range(10)), value=3, label="or an MNIST test digit")
+                    voice_which = gr.Number(0, precision=0, minimum=0, label="which one")
+                voice_pick = gr.Button("Say this digit", elem_id="voice-pick")
+            with gr.Column():
+                voice_seen = image("the digit as the model sees it (28x28)", "voice-seen")
+                voice_audio = gr.Audio(type="filepath", label="what the model says (Griffin-Lim)",
+                                       interactive=False, elem_id="voice-audio")
+                voice_picture = image("its spectrogram: log-STFT, 128 bins up to 4 kHz by 56 frames of "
+                                      "16 ms (low frequencies at the bottom)", "voice-spectrogram")
+            with gr.Column():
+                voice_probabilities = gr.Label(num_top_classes=10, label="what the audio judge hears",
+                                               elem_id="voice-probabilities")
+                voice_status_box = gr.Textbox(label="status", interactive=False, elem_id="voice-status")
+        voice_outputs = [voice_seen, voice_audio, voice_picture, voice_probabilities, voice_status_box]
+        voice_button.click(say_drawing, voice_sketch, voice_outputs, api_name="say_drawing")
+        voice_pick.click(say_digit, [voice_digit, voice_which], voice_outputs, api_name="say_digit")
 
 # The handlers only read the models, so two requests (one per core) may run at once.
 demo.queue(default_concurrency_limit=2)

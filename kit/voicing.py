@@ -14,7 +14,8 @@
   vocoder's own blur is on both sides; the judge's accuracy on them is the
   ceiling a perfect spectrogram could reach.
 * **read**: how often CMU PocketSphinx, a speech recogniser that knows
-  nothing of this course, reads the right digit word (when the kit has it).
+  nothing of this course, reads the right digit word
+  (:func:`kit.judges.sphinx_digits`, its grammar the ten digit words).
 * **the round trip**: a spoken clip drawn by the zoo's AIVAE
   (``fast-aivae``), the drawing spoken back by the image-to-audio model: how
   often the digit survives both legs (:func:`round_trip`).
@@ -86,20 +87,28 @@ def heard(waveforms, digits, reference_waveforms, reference_digits) -> dict:
                                 judge_features(reference_waveforms), np.asarray(reference_digits))
 
 
+def sphinx_accuracy(waveforms, digits) -> float:
+    """How often PocketSphinx reads the digit word ``digits`` says each waveform holds."""
+    return round(float((judges.sphinx_digits(waveforms) == np.asarray(digits)).mean()), 4)
+
+
 def round_trip(model, corpus: SpokenDigits, drawer: str = DRAWER) -> dict:
     """Spoken clips drawn by the zoo's ``drawer``, the drawings spoken back by ``model``: what survives.
 
-    Returns LeNet's accuracy on the drawings (the first leg), the audio judge's on the spoken-back
-    clips (both legs: the digit that was said is heard again) and the share where both legs are right.
+    Returns LeNet's accuracy on the drawings (the first leg), the audio judge's and PocketSphinx's
+    on the spoken-back clips (the digit that was said is heard again) and the share where LeNet and
+    the audio judge are both right.
     """
     aivae = zoo.load(drawer)
     drawings = generate(aivae, torch.from_numpy(extract(corpus, hears(aivae), progress=False)))
     with torch.no_grad():
         drawn = judges.load_judge("image")(torch.from_numpy(drawings)).argmax(dim=1).numpy() == corpus.digits
-    heard_again = judges.hear(voices(model, drawings)).argmax(axis=1) == corpus.digits
+    spoken = voices(model, drawings)
+    heard_again = judges.hear(spoken).argmax(axis=1) == corpus.digits
     return {
         "round_trip_clips": len(corpus),
         "drawn_accuracy": round(float(drawn.mean()), 4),
         "round_trip_accuracy": round(float(heard_again.mean()), 4),
         "both_legs_accuracy": round(float((drawn & heard_again).mean()), 4),
+        "round_trip_sphinx_accuracy": sphinx_accuracy(spoken, corpus.digits),
     }

@@ -30,7 +30,10 @@ LAYERS = [
     ["kit.evaluator", "kit.judges"],
     ["kit.experiments", "kit.multimodal", "kit.correspondence", "kit.tasks", "kit.voicing"],
     ["kit.runs"],
-    ["kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.matching", "kit.explorer", "kit.exercises"],
+    [
+        "kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.matching", "kit.speaking", "kit.explorer",
+        "kit.exercises",
+    ],
     ["kit.__main__"],
 ]
 

@@ -41,7 +41,7 @@ def gaussian_reconstruction(decoded: torch.Tensor, targets: torch.Tensor, noise:
     return 0.5 * ((decoded - targets.reshape(decoded.shape)) / noise).square().flatten(1).sum(dim=1)
 
 
-def spoken_elbo(decoded, targets, mu, logvar, noise: float, kl_weight: float = 1.0) -> dict[str, torch.Tensor]:
+def spoken_elbo(decoded, targets, mu, logvar, noise: float, kl_weight: float = 1.0) -> dict:
     """The negative ELBO of :class:`IAVAE` averaged over the batch, with its two terms for logging."""
     reconstruction = gaussian_reconstruction(decoded, targets, noise).mean()
     kl = kl_divergence(mu, logvar).mean()
@@ -49,7 +49,7 @@ def spoken_elbo(decoded, targets, mu, logvar, noise: float, kl_weight: float = 1
 
 
 class IAVAE(VariationalAutoencoder):
-    """Image in, log-STFT spectrogram out (see the module docstring); 1,277,009 weights (2.6 MB in float16)."""
+    """Image in, log-STFT spectrogram out (module docstring): 1,277,009 weights, 2.6 MB in float16."""
 
     task = "image-to-audio"  # see kit.tasks
     speaks = LOG_STFT.name  # the features its decoder outputs (kit.features.FEATURES)

@@ -29,8 +29,10 @@ class ImageToAudio(Task):
         model.fit_output_scaling(data.train.audio)
 
     def evaluate(self, model, data) -> dict:
-        """The audio judge on the first :data:`~kit.voicing.EVALUATED_IMAGES` test images, the voices'
-        diversity against resynthesised training clips, and the round trip on the test clips."""
+        """The audio judge and PocketSphinx on what is said for the first
+        :data:`~kit.voicing.EVALUATED_IMAGES` test images, the voices' diversity against
+        resynthesised training clips (and both judges on those: the ceiling), and the round trip
+        on the test clips."""
         images = data.test.test_images
         count = min(len(images), voicing.EVALUATED_IMAGES)
         spoken = voicing.voices(model, images.as_float()[:count])
@@ -40,4 +42,10 @@ class ImageToAudio(Task):
         real = voicing.resynthesise(reference.waveforms(progress=False))
         judged = voicing.heard(spoken, images.labels[:count], real, reference.digits)
         ceiling = voicing.heard(real, reference.digits, real, reference.digits)["accuracy"]
-        return {**judged, "resynthesised_accuracy": ceiling, **voicing.round_trip(model, data.test.test_clips)}
+        return {
+            **judged,
+            "sphinx_accuracy": voicing.sphinx_accuracy(spoken, images.labels[:count]),
+            "resynthesised_accuracy": ceiling,
+            "resynthesised_sphinx_accuracy": voicing.sphinx_accuracy(real, reference.digits),
+            **voicing.round_trip(model, data.test.test_clips),
+        }
