@@ -7,7 +7,8 @@ by source document (:mod:`kit.reproduce.paper` for the paper's first half
 and its slides, :mod:`kit.reproduce.paper_gan` for its GAN half,
 :mod:`kit.reproduce.multimodal` for the classification report and the MFCC-40
 VAE, :mod:`kit.reproduce.correspondence` for the slides' correspondence and
-retrieval pages, :mod:`kit.reproduce.voices` for voices never heard; one
+retrieval pages, :mod:`kit.reproduce.voices` for voices never heard,
+:mod:`kit.reproduce.drawing_to_voice` for the image-to-audio model; one
 module per document as the course grows). A row may instead be a measurement of
 trained runs (``analysis``) and may draw a figure (``docs/results/ROW.png``). ``python -m kit reproduce``
 runs the rows whose result is missing (finished runs reused, interrupted ones
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 from .correspondence import ROWS as CORRESPONDENCE_ROWS
 from .correspondence import TABLES as CORRESPONDENCE_TABLES
+from .drawing_to_voice import ROWS as VOICING_ROWS
+from .drawing_to_voice import TABLES as VOICING_TABLES
 from .engine import RESULTS, Row, Table, load_result, render_documents, reproduce
 from .multimodal import ROWS as MULTIMODAL_ROWS
 from .multimodal import TABLES as MULTIMODAL_TABLES
@@ -36,8 +39,10 @@ from .voices import TABLES as VOICE_TABLES
 ROWS: dict[str, Row] = {
     row.id: row for row in (*PAPER_ROWS, *GAN_ROWS, *MULTIMODAL_ROWS, *CORRESPONDENCE_ROWS, *VOICE_ROWS)
 }
+ROWS |= {row.id: row for row in VOICING_ROWS}
 TABLES: dict[str, Table] = (
     PAPER_TABLES | GAN_TABLES | MULTIMODAL_TABLES | CORRESPONDENCE_TABLES | VOICE_TABLES
 )
+TABLES |= VOICING_TABLES
 
 __all__ = ["RESULTS", "ROWS", "TABLES", "Row", "Table", "load_result", "render_documents", "reproduce"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from .. import voicing
 from ..experiments import DATASETS, SPLITS, cross_modal_data
@@ -18,6 +19,7 @@ class ImageToAudio(Task):
     splits = SPLITS
     pairings = STRATEGIES
     features = ("logstft",)
+    samples_title = "what it says for a test image of each digit (log-STFT, low frequencies at the bottom)"
 
     def data(self, config) -> TaskData:
         data = cross_modal_data(config.data, config.split, config.pairing, config.seed, config.batch_size,
@@ -49,3 +51,11 @@ class ImageToAudio(Task):
             "resynthesised_sphinx_accuracy": voicing.sphinx_accuracy(real, reference.digits),
             **voicing.round_trip(model, data.test.test_clips),
         }
+
+    def samples(self, model, data):
+        """The scaled spectrogram said for the first test image of every digit, turned for a picture."""
+        images = data.test.test_images
+        first = [int(np.flatnonzero(images.labels == digit)[0]) for digit in range(10)]
+        with torch.no_grad():
+            spoken = model.eval().generate(torch.from_numpy(images.as_float()[first])).numpy()
+        return spoken[:, ::-1].copy(), list(range(10))
