@@ -119,3 +119,40 @@ def test_find_the_match_plays_three_clips_for_a_picked_digit(page: Page):
     assert page.locator("#match-image-status textarea").input_value().startswith("The three nearest clips:")
     assert page.locator("#match-seen img").get_attribute("src")
     page.locator("#match-heard-1 audio[src]").wait_for(state="attached")  # the clip is loaded to play
+
+
+def draw_strokes(page: Page, elem_id: str, strokes: list[list[tuple[float, float]]]) -> None:
+    """Draw with the mouse on the sketchpad ``elem_id``: each stroke a list of points, (0, 0) to (1, 1)."""
+    canvas = page.locator(f"#{elem_id} canvas").first
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + x * box["width"], box["y"] + y * box["height"]) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point, steps=8)
+        page.mouse.up()
+
+
+def test_a_digit_drawn_with_the_mouse_is_said_aloud(page: Page):
+    import io
+
+    page.get_by_role("tab", name="From a drawing to a voice").click()
+    draw_strokes(page, "voice-sketch", [[(0.25, 0.25), (0.75, 0.25), (0.45, 0.85)]])  # a seven
+    page.locator("#voice-say").click()
+    page.wait_for_function("() => document.querySelector('#voice-status textarea').value.length > 0")
+    status = page.locator("#voice-status textarea").input_value()
+    assert status.startswith(("The audio judge hears a", "This does not look like a digit")), status
+    sound = page.locator("#voice-audio audio[src]")
+    sound.wait_for(state="attached")
+    y, sr = sf.read(io.BytesIO(page.request.get(sound.get_attribute("src")).body()))
+    assert sr == 8000 and np.abs(y).max() > 0.05  # an audio element with sound in it, not silence
+    assert page.locator("#voice-spectrogram img").get_attribute("src")
+
+
+def test_pressing_say_it_on_an_empty_canvas_asks_for_a_drawing(page: Page):
+    page.get_by_role("tab", name="From a drawing to a voice").click()
+    page.locator("#voice-say").click()
+    page.wait_for_function("() => document.querySelector('#voice-status textarea').value.length > 0")
+    assert "empty: draw a digit first" in page.locator("#voice-status textarea").input_value()

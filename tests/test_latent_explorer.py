@@ -490,3 +490,52 @@ def test_find_the_match_asks_for_input_and_refuses_an_empty_drawing(client, tmp_
     for sketch in (None, {"background": None, "layers": [], "composite": handle_file(str(blank))}):
         seen, *heard, status = client.predict(sketch, api_name="/match_drawing")
         assert seen is None and heard == [None, None, None] and "empty" in status
+
+
+# --- from a drawing to a voice -----------------------------------------------------------------------
+
+
+def canvas_file(tmp_path: Path, name: str, draw) -> dict:
+    """A sketchpad value whose composite is a 280x280 white PNG with black strokes made by ``draw``."""
+    from gradio_client import handle_file
+    from PIL import ImageDraw
+
+    picture = Image.new("RGB", (280, 280), "white")
+    draw(ImageDraw.Draw(picture))
+    path = tmp_path / f"{name}.png"
+    picture.save(path)
+    return {"background": None, "layers": [], "composite": handle_file(str(path))}
+
+
+def test_a_drawn_seven_is_said_and_heard(client, tmp_path):
+    sketch = canvas_file(tmp_path, "seven", lambda pen: pen.line([(70, 70), (210, 70), (120, 240)],
+                                                                 fill="black", width=18))
+    seen, sound, spectrogram, probabilities, status = client.predict(sketch, api_name="/say_drawing")
+    assert pixels(seen).shape == (224, 224) and pixels(spectrogram).shape == (384, 168)
+    y, sr = sf.read(sound)
+    assert sr == 8000 and len(y) == features.LOG_STFT.samples and np.abs(y).max() > 0.05
+    assert status.startswith("The audio judge hears a 7") and probabilities["label"] == "7"
+
+
+def test_picked_digits_are_said_as_themselves(client):
+    heard = []
+    for digit in range(10):
+        *_, probabilities, status = client.predict(digit, 0, api_name="/say_digit")
+        assert status.startswith("The audio judge hears a ")
+        heard.append(int(probabilities["label"]) == digit)
+    assert sum(heard) >= 8  # of 10; chance is 1
+
+
+def test_an_empty_canvas_or_none_asks_for_a_drawing(client, tmp_path):
+    blank = canvas_file(tmp_path, "blank", lambda pen: None)
+    for sketch in (None, blank):
+        assert client.predict(sketch, api_name="/say_drawing") == (
+            None, None, None, None, "Cannot use this drawing: the drawing is empty: draw a digit first.")
+    assert client.predict(None, 0, api_name="/say_digit")[-1] == "Pick a digit."
+
+
+def test_a_blot_is_said_but_flagged(client, tmp_path):
+    blot = canvas_file(tmp_path, "blot", lambda pen: pen.rectangle([40, 40, 240, 240], fill="black"))
+    seen, sound, *_, status = client.predict(blot, api_name="/say_drawing")
+    assert status.startswith("This does not look like a digit: ink covers") and "means little" in status
+    assert seen and sound  # the model still says something

@@ -33,6 +33,12 @@ Entries:
     (the ``voices`` split) with four augmented copies of every clip made by
     the default chain of :mod:`kit.augment`, scored on every validation
     voice set and on the unseen samples.
+``iavae``
+    the latent explorer's "from a drawing to a voice" model (lesson 17): the
+    image-to-audio :class:`~kit.models.IAVAE` on MNIST paired many-to-one with
+    the playground's voices (the ``voices`` split's training side), so that
+    each digit gets one archetypal voice; judged by the audio judge and
+    PocketSphinx on MNIST test images, and by the round trip.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ RECIPES: dict[str, RunConfig] = {
     "dcgan": RunConfig("dcgan", lr=2e-4, epochs=5),
     "avc-infonce": RunConfig("avc-infonce", data="mnist-fsdd+espeak", split="voices", augment=2,
                              lr_schedule="onecycle", epochs=12),
+    "iavae": RunConfig("iavae", data="mnist-fsdd+espeak", split="voices", pairing="many-to-one", lr=3e-3,
+                       lr_schedule="onecycle", epochs=3),
     "audionet-cnn": RunConfig("audionet-cnn", data="mnist-fsdd+espeak", split="voices", features="mel48",
                               augment=4, augmentation=DEFAULT_STEPS, batch_size=64, lr_schedule="onecycle",
                               epochs=6),
