@@ -35,10 +35,11 @@ from .experiments import generate, hears
 from .features import LOG_STFT, extract, feature_spec
 from .sound import to_waveform
 
-#: Test images spoken for the evaluation (the first of MNIST's test set, or of the quick subset).
-EVALUATED_IMAGES = 1000
-#: Real clips the diversity of the generated voices is compared with.
-REFERENCE_CLIPS = 1000
+#: Test images spoken for the evaluation (the first of MNIST's test set, or of the quick subset);
+#: in quick mode (``KIT_QUICK=1``) the second number, and as many clips for the reference and the round trip.
+EVALUATED_IMAGES = (1000, 200)
+#: Real clips the diversity of the generated voices is compared with (full mode, quick mode).
+REFERENCE_CLIPS = (1000, 200)
 #: The zoo's audio-to-image model that draws the round trip's first leg.
 DRAWER = "fast-aivae"
 
@@ -63,6 +64,11 @@ def voices(model, images) -> np.ndarray:
 def resynthesise(waveforms) -> np.ndarray:
     """Real clips through the model's own path: their :class:`~kit.features.LogStft`, then Griffin-Lim."""
     return to_waveform(LOG_STFT(list(waveforms)))
+
+
+def random_subset(corpus: SpokenDigits, n: int, seed: int = 0) -> SpokenDigits:
+    """``n`` clips of ``corpus`` drawn at random (all of them if it has fewer), in the corpus's order."""
+    return corpus.subset(np.sort(np.random.default_rng(seed).permutation(len(corpus))[:n]))
 
 
 def archetypes(spectrograms, digits) -> np.ndarray:

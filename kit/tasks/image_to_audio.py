@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from .. import voicing
+from ..config import pick, quick_mode
 from ..experiments import DATASETS, SPLITS, cross_modal_data
 from ..pairing import STRATEGIES
 from .base import Task, TaskData
@@ -34,13 +35,11 @@ class ImageToAudio(Task):
         """The audio judge and PocketSphinx on what is said for the first
         :data:`~kit.voicing.EVALUATED_IMAGES` test images, the voices' diversity against
         resynthesised training clips (and both judges on those: the ceiling), and the round trip
-        on the test clips."""
-        images = data.test.test_images
-        count = min(len(images), voicing.EVALUATED_IMAGES)
+        on the test clips (a random subset of as many in quick mode)."""
+        images, clips, held_out = data.test.test_images, data.test.train_clips, data.test.test_clips
+        count = min(len(images), pick(*voicing.EVALUATED_IMAGES))
         spoken = voicing.voices(model, images.as_float()[:count])
-        clips = data.test.train_clips
-        chosen = np.random.default_rng(0).permutation(len(clips))[: voicing.REFERENCE_CLIPS]
-        reference = clips.subset(chosen)
+        reference = voicing.random_subset(clips, pick(*voicing.REFERENCE_CLIPS))
         real = voicing.resynthesise(reference.waveforms(progress=False))
         judged = voicing.heard(spoken, images.labels[:count], real, reference.digits)
         ceiling = voicing.heard(real, reference.digits, real, reference.digits)["accuracy"]
@@ -49,7 +48,7 @@ class ImageToAudio(Task):
             "sphinx_accuracy": voicing.sphinx_accuracy(spoken, images.labels[:count]),
             "resynthesised_accuracy": ceiling,
             "resynthesised_sphinx_accuracy": voicing.sphinx_accuracy(real, reference.digits),
-            **voicing.round_trip(model, data.test.test_clips),
+            **voicing.round_trip(model, voicing.random_subset(held_out, count) if quick_mode() else held_out),
         }
 
     def samples(self, model, data):
