@@ -73,8 +73,20 @@ def match(page: Page) -> None:
     page.locator("#match-heard-1 audio[src]").wait_for(state="attached")
 
 
+def voice(page: Page) -> None:
+    """A seven drawn with the mouse on the sketchpad, then "Say it"."""
+    from tests.test_browser import draw_strokes
+
+    page.get_by_role("tab", name="From a drawing to a voice").click()
+    draw_strokes(page, "voice-sketch", [[(0.25, 0.25), (0.75, 0.25), (0.45, 0.85)]])
+    page.locator("#voice-say").click()
+    page.locator("#voice-audio audio[src]").wait_for(state="attached")
+    page.locator("#voice-spectrogram img").wait_for()
+
+
 #: The latent explorer's screenshots: docs/images/latent_explorer_NAME.png made by the steps.
-TABS = {"sliders": sliders, "interpolation": interpolation, "playground": playground, "match": match}
+TABS = {"sliders": sliders, "interpolation": interpolation, "playground": playground, "match": match,
+        "voice": voice}
 
 
 def explorer_tabs(names) -> None:
