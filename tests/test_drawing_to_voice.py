@@ -6,6 +6,8 @@ trains a small model from scratch in a private runs folder.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -155,3 +157,33 @@ def test_a_scribble_is_flagged():
     points = [tuple(int(v) for v in rng.integers(20, 260, 2)) for _ in range(12)]
     said = Speaker().say_drawing(canvas(lambda pen: pen.line(points, fill="black", width=12)))
     assert said.check.confidence < MIN_CONFIDENCE and "LeNet is only" in said.check.reason
+
+
+# --- the quick-mode bar ----------------------------------------------------------------------------------
+
+
+def test_a_model_trained_for_a_few_hundred_steps_is_heard_well_above_chance():
+    """Quick data (FSDD and eSpeak voices, or eSpeak alone without data), many-to-one, 200 steps by hand."""
+    from kit.experiments import cross_modal_data
+    from kit.train import seed_everything
+
+    with warnings.catch_warnings():  # without data: the embedded digits and voices, as the kit says
+        warnings.simplefilter("ignore", UserWarning)
+        pairs = cross_modal_data("mnist-fsdd", "random", "many-to-one", feature="logstft", quick=True)
+    seed_everything(0)
+    model = IAVAE()
+    model.fit_output_scaling(pairs.train.audio)
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    step = 0
+    while step < 200:
+        for batch in pairs.train:
+            step += 1
+            loss = model.loss(batch, step)["loss"]
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if step == 200:
+                break
+    images = pairs.test_images
+    heard = judges.hear(voicing.voices(model.eval(), images.as_float()[:200])).argmax(axis=1)
+    assert (heard == images.labels[:200]).mean() > 0.4  # chance is 0.1

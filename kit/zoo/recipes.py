@@ -74,8 +74,8 @@ SLIDERS = 8  # principal axes stored for latents larger than this
 
 def slider_axes(model: torch.nn.Module, data: TaskData) -> LatentAxes | None:
     """The latent explorer's slider axes: the prior's for small latents, else principal axes of the codes."""
-    if not hasattr(model, "encode") or not hasattr(model, "decode"):
-        return None
+    if not hasattr(model, "encode") or not hasattr(model, "decode") or hasattr(model, "speaks"):
+        return None  # a model that speaks decodes a point into a sound: no digit to slide through
     if model.task == "audio-to-image":
         inputs = data.test.train.audio[: len(data.test.train_clips)]  # the clean clips, not their copies
     else:
