@@ -146,7 +146,7 @@ def test_bad_digits_get_a_clear_message(speaker, image, words):
 
 
 def test_a_blot_is_said_but_flagged(speaker):
-    said = speaker.say_drawing(canvas(lambda pen: pen.rectangle([40, 40, 240, 240], fill="black")))
+    said = speaker.say_drawing(canvas(lambda pen: pen.rectangle([90, 90, 190, 190], fill="black")))
     assert not said.check.digit_like and said.check.ink_share > MAX_INK
     assert "ink covers" in said.check.reason
     assert np.isfinite(said.waveform).all()  # the model still says something

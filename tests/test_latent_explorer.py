@@ -535,7 +535,7 @@ def test_an_empty_canvas_or_none_asks_for_a_drawing(client, tmp_path):
 
 
 def test_a_blot_is_said_but_flagged(client, tmp_path):
-    blot = canvas_file(tmp_path, "blot", lambda pen: pen.rectangle([40, 40, 240, 240], fill="black"))
+    blot = canvas_file(tmp_path, "blot", lambda pen: pen.rectangle([90, 90, 190, 190], fill="black"))
     seen, sound, *_, status = client.predict(blot, api_name="/say_drawing")
     assert status.startswith("This does not look like a digit: ink covers") and "means little" in status
     assert seen and sound  # the model still says something
