@@ -122,7 +122,11 @@ def test_find_the_match_plays_three_clips_for_a_picked_digit(page: Page):
 
 
 def draw_strokes(page: Page, elem_id: str, strokes: list[list[tuple[float, float]]]) -> None:
-    """Draw with the mouse on the sketchpad ``elem_id``: each stroke a list of points, (0, 0) to (1, 1)."""
+    """Draw with the mouse on the sketchpad ``elem_id``: each stroke a list of points, (0, 0) to (1, 1).
+
+    The brush is picked first: a fresh sketchpad says "select the draw tool to start".
+    """
+    page.locator(f"#{elem_id}").get_by_role("button", name="Brush", exact=True).click()
     canvas = page.locator(f"#{elem_id} canvas").first
     canvas.wait_for()
     box = canvas.bounding_box()
@@ -146,7 +150,10 @@ def test_a_digit_drawn_with_the_mouse_is_said_aloud(page: Page):
     assert status.startswith(("The audio judge hears a", "This does not look like a digit")), status
     sound = page.locator("#voice-audio audio[src]")
     sound.wait_for(state="attached")
-    y, sr = sf.read(io.BytesIO(page.request.get(sound.get_attribute("src")).body()))
+    # the player holds a blob: URL of the WAV it fetched; read it back inside the page
+    wav = page.evaluate("async (src) => Array.from(new Uint8Array(await (await fetch(src)).arrayBuffer()))",
+                        sound.get_attribute("src"))
+    y, sr = sf.read(io.BytesIO(bytes(wav)))
     assert sr == 8000 and np.abs(y).max() > 0.05  # an audio element with sound in it, not silence
     assert page.locator("#voice-spectrogram img").get_attribute("src")
 

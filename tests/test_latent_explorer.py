@@ -529,8 +529,9 @@ def test_picked_digits_are_said_as_themselves(client):
 def test_an_empty_canvas_or_none_asks_for_a_drawing(client, tmp_path):
     blank = canvas_file(tmp_path, "blank", lambda pen: None)
     for sketch in (None, blank):
-        assert client.predict(sketch, api_name="/say_drawing") == (
-            None, None, None, None, "Cannot use this drawing: the drawing is empty: draw a digit first.")
+        seen, sound, spectrogram, probabilities, status = client.predict(sketch, api_name="/say_drawing")
+        assert seen is sound is spectrogram is None and not probabilities
+        assert status == "Cannot use this drawing: the drawing is empty: draw a digit first."
     assert client.predict(None, 0, api_name="/say_digit")[-1] == "Pick a digit."
 
 
