@@ -64,7 +64,7 @@ UPLOADS = f"Uploads: WAV, FLAC, OGG or MP3, at most {UPLOAD_LIMIT_MB} MB and {PL
 INTRO = f"""
 # Latent explorer
 
-What the course's generators have learned, three ways. All models come from the zoo (`kit/zoo/`):
+What the course's generators have learned, in five tabs. All models come from the zoo (`kit/zoo/`):
 nothing is trained here, and nothing leaves this machine.
 
 * **Latent sliders** (lesson 6, VAEs): each slider moves the code along one axis of the latent space,
@@ -288,7 +288,7 @@ def say(utterance: Utterance) -> tuple:
     return (
         digit_file(utterance.image),
         str(save_bytes(wav_bytes(utterance.waveform), PICTURES, "spoken.wav")),
-        served(picture(utterance.scaled, flip=True, scale=3), "spectrogram"),
+        served(picture(np.repeat(utterance.scaled, 3, axis=1), flip=True, scale=2), "spectrogram"),  # 256x336
         probabilities,
         voice_status(utterance),
     )

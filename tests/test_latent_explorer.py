@@ -511,7 +511,7 @@ def test_a_drawn_seven_is_said_and_heard(client, tmp_path):
     sketch = canvas_file(tmp_path, "seven", lambda pen: pen.line([(70, 70), (210, 70), (120, 240)],
                                                                  fill="black", width=18))
     seen, sound, spectrogram, probabilities, status = client.predict(sketch, api_name="/say_drawing")
-    assert pixels(seen).shape == (224, 224) and pixels(spectrogram).shape == (384, 168)
+    assert pixels(seen).shape == (224, 224) and pixels(spectrogram).shape == (256, 336)
     y, sr = sf.read(sound)
     assert sr == 8000 and len(y) == features.LOG_STFT.samples and np.abs(y).max() > 0.05
     assert status.startswith("The audio judge hears a 7") and probabilities["label"] == "7"
