@@ -193,3 +193,19 @@ def test_a_model_trained_for_a_few_hundred_steps_is_heard_well_above_chance():
     images = pairs.test_images
     heard = judges.hear(voicing.voices(model.eval(), images.as_float()[:200])).argmax(axis=1)
     assert (heard == images.labels[:200]).mean() > 0.3  # chance is 0.1; measured 0.39 with FSDD
+
+
+def test_diversity_is_low_for_one_voice_and_one_for_the_real_voices(test_digits):
+    from kit.data.default import load_spoken_digits
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        corpus = load_spoken_digits()
+    clips = voicing.random_subset(corpus.subset(np.flatnonzero(corpus.digits < 2)), 40)
+    real = voicing.resynthesise(clips.waveforms(progress=False))
+    assert voicing.heard(real, clips.digits, real, clips.digits)["diversity"] == pytest.approx(1.0)
+    copies = voicing.voices(zoo.load("iavae"), np.repeat(test_digits[0][:2], 5, axis=0))  # a 0, a 1: 5 each
+    judged = voicing.heard(copies, np.repeat([0, 1], 5), real, clips.digits)
+    # not 0: Griffin-Lim starts every clip from its own random phase (0.14 for one spectrogram per digit
+    # said 20 times, against the training voices)
+    assert judged["diversity"] < 0.35 and judged["accuracy"] == 1.0
