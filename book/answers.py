@@ -65,7 +65,8 @@ def clearest_training_digits() -> Callable:
     some = np.random.default_rng(0).choice(len(labels), 3000, replace=False)
     images, labels = images[some], labels[some]
     probabilities, _ = metrics.lenet_outputs(load_judge("image"), images)
-    clearest = np.stack([images[np.argmax(np.where(labels == d, probabilities[:, d], -1))] for d in range(10)])
+    surest = [np.argmax(np.where(labels == digit, probabilities[:, digit], -1)) for digit in range(10)]
+    clearest = images[surest]
     return lambda asked: clearest[asked]
 
 

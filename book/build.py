@@ -1,6 +1,6 @@
 """The course as a website: stage the lessons, the kit's API pages and the docs, then run Jupyter Book.
 
-Usage:  python book/build.py [--only 01 12] [--lessons DIR] [--out DIR]      (``make book``)
+Usage:  python -m book.build [--only 01 12] [--lessons DIR] [--kit DIR] [--out DIR]      (``make book``)
 
 Every ``lessons/NN_*.ipynb`` becomes a page, in the order of its number, in the part its number
 belongs to (:data:`PARTS`); nothing lists the lesson files by hand. Each lesson is executed once
@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
+
+from book.answers import ANSWERS
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -79,7 +81,8 @@ def find_lessons(folder: Path, only: list[str] | None = None) -> list[Lesson]:
         if match and (not only or int(match[1]) in {int(n) for n in only}):
             lessons.append(Lesson(int(match[1]), path))
     if not lessons:
-        raise SystemExit(f"no lessons NN_name.ipynb in {folder}" + (f" numbered {', '.join(only)}" if only else ""))
+        wanted = f" numbered {', '.join(only)}" if only else ""
+        raise SystemExit(f"no lessons NN_name.ipynb{wanted} in {folder}")
     return lessons
 
 
@@ -143,9 +146,11 @@ class Site:
         self.lessons = lessons
         self.kit = kit
         self.modules = kit_modules(kit)
+        #: repository documents shown as pages, and their pages
+        self.documents = {ROOT / "docs" / "reproduction.md": "reproduction",
+                          ROOT / "bench" / "README.md": "bench"}
         self.pages = {lesson.path.resolve(): lesson.page for lesson in lessons}
-        self.pages[(ROOT / "docs" / "reproduction.md").resolve()] = "reproduction"
-        self.pages[(ROOT / "bench" / "README.md").resolve()] = "bench"
+        self.pages.update({path.resolve(): page for path, page in self.documents.items()})
 
     def page_of(self, target: Path) -> str | None:
         target = target.resolve()
@@ -180,44 +185,38 @@ class Site:
         return LINK.sub(rewrite, text)
 
 
-def build_key(kit: Path, quick: str, data_dir: str) -> str:
-    """What a lesson's outputs depend on besides its cells: the kit's code, the mode and the data."""
+def build_key(kit: Path) -> str:
+    """What a lesson's outputs depend on besides its cells: the mode, the data, the kit and the answers."""
     digest = hashlib.sha256()
-    for path in sorted(kit.rglob("*.py")):
+    answers = [BOOK / "answers.py", *sorted(ROOT.glob("tests/test_exercises_*.py"))]
+    for path in [*sorted(kit.rglob("*.py")), *answers]:
         digest.update(path.read_bytes())
-    return f"KIT_QUICK={quick} KIT_DATA_DIR={data_dir} kit={digest.hexdigest()[:16]}"
+    settings = " ".join(f"{name}={os.environ.get(name, '')}" for name in ("KIT_QUICK", "KIT_DATA_DIR"))
+    return f"{settings} code={digest.hexdigest()[:16]}"
 
 
-def stage_lesson(lesson: Lesson, site: Site, key: str, references: set[str]) -> tuple[dict, list[str]]:
+def hidden_cell(name: str, source: str) -> dict:
+    """A code cell that runs when the site is built and does not show on the page."""
+    return {"cell_type": "code", "id": f"book-{name}", "metadata": {"tags": ["remove-cell"]},
+            "execution_count": None, "outputs": [], "source": source}
+
+
+def stage_lesson(lesson: Lesson, site: Site, key: str) -> tuple[dict, list[str]]:
     """The lesson as the site shows it, and the exercise keys that have no reference answer."""
     notebook = json.loads(lesson.path.read_text())
-    cells, missing = [], []
-    hidden = {"tags": ["remove-cell"]}
-    cells.append({"cell_type": "code", "id": "book-build-key", "metadata": hidden, "execution_count": None,
-                  "outputs": [], "source": f"# built by book/build.py with {key}"})
+    cells, missing = [hidden_cell("key", f"# built by book/build.py with {key}")], []
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             cell = {**cell, "source": site.rewrite_links(source, lesson.path, lesson.page)}
-        elif cell["cell_type"] == "code":
-            for exercise in CHECK_CELL.findall(source):
-                if exercise in references:
-                    cells.append({"cell_type": "code", "id": f"book-answer-{len(cells)}", "metadata": hidden,
-                                  "execution_count": None, "outputs": [],
-                                  "source": f"from answers import reference\nanswer = reference({exercise!r})"})
-                else:
-                    missing.append(exercise)
+        for exercise in CHECK_CELL.findall(source) if cell["cell_type"] == "code" else ():
+            if exercise in ANSWERS:
+                answer = f"from book.answers import reference\nanswer = reference({exercise!r})"
+                cells.append(hidden_cell(f"answer-{exercise}", answer))
+            else:
+                missing.append(exercise)
         cells.append(cell)
     return {**notebook, "cells": cells}, missing
-
-
-def reference_keys() -> set[str]:
-    """The exercises book/answers.py has a reference answer for (read, not imported: it imports the kit)."""
-    tree = ast.parse((BOOK / "answers.py").read_text())
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign | ast.Assign) and "ANSWERS" in ast.unparse(node).split("=")[0]:
-            return {key.value for key in node.value.keys if isinstance(key, ast.Constant)}
-    raise SystemExit("book/answers.py has no ANSWERS table")
 
 
 def toc(lessons: list[Lesson], modules: list[str]) -> str:
@@ -247,23 +246,24 @@ def stage(lessons: list[Lesson], kit: Path, source: Path) -> list[str]:
     mathjax = find_spec("jupyter_server_mathjax")
     if mathjax is None or mathjax.origin is None:
         raise SystemExit("jupyter-server-mathjax is missing (it is in requirements.txt): pip install it")
-    shutil.copytree(Path(mathjax.origin).parent / "static", source / "_static" / "mathjax",
+    # not in source/_static, whose scripts Jupyter Book adds to every page: html_static_path copies it
+    shutil.copytree(Path(mathjax.origin).parent / "static", source / "_mathjax" / "mathjax",
                     ignore=shutil.ignore_patterns("SVG"))
-    for page, original in (("reproduction", ROOT / "docs" / "reproduction.md"), ("bench", ROOT / "bench" / "README.md")):
+    for original, page in site.documents.items():
         (source / f"{page}.md").write_text(site.rewrite_links(original.read_text(), original, page))
 
     (source / "lessons").mkdir()
-    key = build_key(kit, os.environ.get("KIT_QUICK", "0"), os.environ.get("KIT_DATA_DIR", ""))
-    references, missing = reference_keys(), []
+    key, missing = build_key(kit), []
     for lesson in lessons:
-        notebook, unanswered = stage_lesson(lesson, site, key, references)
+        notebook, unanswered = stage_lesson(lesson, site, key)
         (source / f"{lesson.page}.ipynb").write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
         missing += unanswered
 
     (source / "api").mkdir()
     numbered = {lesson.number: lesson for lesson in lessons}
-    index = ["# The kit's API", "", "The real code of the course, from its docstrings. Each module's page names the "
-             "lessons that teach it; the lessons' *kit code* links lead here.", "",
+    index = ["# The kit's API", "",
+             "The real code of the course, from its docstrings. Each module's page names the lessons that "
+             "teach it; the lessons' *kit code* links lead here.", "",
              "| module | what it holds |", "|---|---|"]
     for name, path in site.modules.items():
         (source / "api" / f"{name}.md").write_text(api_page(name, path, numbered))
@@ -276,8 +276,9 @@ def stage(lessons: list[Lesson], kit: Path, source: Path) -> list[str]:
 
 def build(source: Path, out: Path) -> int:
     """Run Jupyter Book on ``source`` into ``out/_build/html``; every warning fails the build."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(BOOK), str(ROOT),
-                                                                      os.environ.get("PYTHONPATH")]))}
+    # the kernels import book.answers (and the tests' worked solutions) from the repository
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
     env.setdefault("MPLBACKEND", "Agg")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(source), "--path-output", str(out), "--builder", "html",
@@ -300,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     for exercise in missing:
         print(f"book: no reference answer for exercise {exercise} in book/answers.py; its check shows "
               "'not answered yet'")
-    mode = "quick" if os.environ.get("KIT_QUICK", "0").strip().lower() in {"1", "true", "yes", "on"} else "full"
+    quick = os.environ.get("KIT_QUICK", "0").strip().lower() in {"1", "true", "yes", "on"}  # as kit.config
+    mode = "quick" if quick else "full"
     print(f"book: {len(lessons)} lessons, {mode} mode, data from {os.environ.get('KIT_DATA_DIR') or 'data/'}")
     code = build(source, args.out)
     seconds = time.perf_counter() - started
