@@ -283,7 +283,12 @@ def build(source: Path, out: Path) -> int:
     jupyter_book = Path(sys.executable).with_name("jupyter-book")
     command = [str(jupyter_book), "build", str(source), "--path-output", str(out), "--builder", "html",
                "--warningiserror", "--keep-going", "--quiet"]
-    return subprocess.run(command, env=env).returncode
+    started = time.time()
+    code = subprocess.run(command, env=env).returncode
+    for log in sorted((out / "_build" / "html" / "reports").rglob("*.err.log")) if code else ():
+        if log.stat().st_mtime >= started:  # this build's execution errors, not an earlier one's
+            print(f"book: {log.name}, the lesson's failing cell:\n{log.read_text()[-3000:]}")
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
