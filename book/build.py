@@ -33,6 +33,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from book.answers import ANSWERS
+from book.lesson_links import USES_FILE, kit_names_used
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -253,11 +254,15 @@ def stage(lessons: list[Lesson], kit: Path, source: Path) -> list[str]:
         (source / f"{page}.md").write_text(site.rewrite_links(original.read_text(), original, page))
 
     (source / "lessons").mkdir()
-    key, missing = build_key(kit), []
+    key, missing, uses = build_key(kit), [], {}
     for lesson in lessons:
         notebook, unanswered = stage_lesson(lesson, site, key)
         (source / f"{lesson.page}.ipynb").write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
         missing += unanswered
+        code = "\n".join("".join(cell["source"]) for cell in notebook["cells"] if cell["cell_type"] == "code")
+        for name in kit_names_used(code):
+            uses.setdefault(name, []).append(lesson.page)
+    (source / USES_FILE).write_text(json.dumps(uses, indent=1, sort_keys=True))
 
     (source / "api").mkdir()
     numbered = {lesson.number: lesson for lesson in lessons}

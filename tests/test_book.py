@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from book import build
+from book import build, lesson_links
 from book.answers import ANSWERS
 from kit.exercises import CHECKS
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
@@ -89,6 +89,17 @@ def test_kit_links_lead_to_api_pages_and_other_repository_links_keep_their_text(
         "[data](../api/kit.data.md), "
         "[the table](../reproduction.md#the-table-1-model-itself), apps, "
         "[web](https://example.org), [gone](../kit/no_such_module.py)")  # the build reports the last one
+
+
+def test_the_kit_names_a_lessons_code_uses_are_found_through_its_imports():
+    code = ("%matplotlib inline\nimport kit\nfrom kit import audio, features as F\n"
+            "from kit.models import FastAIVAE\n"
+            "y = audio.listen(F.stft(x))\nmodel = FastAIVAE()\nprint(kit.config.describe())\nstft = 3")
+    used = lesson_links.kit_names_used(code)
+    assert {"kit.audio.listen", "kit.features.stft", "kit.models.FastAIVAE", "kit.config.describe"} <= used
+    assert "kit.stft" not in used and not any(name.startswith("stft") for name in used)
+    assert lesson_links.resolve("kit.models.FastAIVAE").__module__ == "kit.models.aivae"
+    assert lesson_links.resolve("kit.features.no_such_function") is None
 
 
 def test_every_exercise_has_a_reference_answer_set_in_a_hidden_cell_before_its_check():
