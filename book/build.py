@@ -202,21 +202,38 @@ def hidden_cell(name: str, source: str) -> dict:
             "execution_count": None, "outputs": [], "source": source}
 
 
+def functions_defined(code: str) -> list[str]:
+    """The functions a cell defines at its top level (``def my_stft(...)`` in an answer cell)."""
+    try:
+        tree = ast.parse("\n".join(line for line in code.splitlines() if not line.lstrip().startswith("%")))
+    except SyntaxError:
+        return []
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+
+
+def answer_cell(exercise: str, answered: str) -> dict:
+    """The hidden cell that sets the reference answer to ``exercise`` before its check, as a learner's
+    solved answer cell would: ``answer``, and the function it defines (``answered``), when it defines one."""
+    names = " = ".join(["answer", *functions_defined(answered)[-1:]])
+    return hidden_cell(f"answer-{exercise}", "from book.answers import reference as book_reference\n"
+                                             f"{names} = book_reference({exercise!r})\ndel book_reference")
+
+
 def stage_lesson(lesson: Lesson, site: Site, key: str) -> tuple[dict, list[str]]:
     """The lesson as the site shows it, and the exercise keys that have no reference answer."""
     notebook = json.loads(lesson.path.read_text())
-    cells, missing = [hidden_cell("key", f"# built by book/build.py with {key}")], []
+    cells, missing, previous = [hidden_cell("key", f"# built by book/build.py with {key}")], [], ""
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
         if cell["cell_type"] == "markdown":
             cell = {**cell, "source": site.rewrite_links(source, lesson.path, lesson.page)}
         for exercise in CHECK_CELL.findall(source) if cell["cell_type"] == "code" else ():
             if exercise in ANSWERS:
-                answer = f"from book.answers import reference\nanswer = reference({exercise!r})"
-                cells.append(hidden_cell(f"answer-{exercise}", answer))
+                cells.append(answer_cell(exercise, previous))
             else:
                 missing.append(exercise)
         cells.append(cell)
+        previous = source if cell["cell_type"] == "code" else previous
     return {**notebook, "cells": cells}, missing
 
 

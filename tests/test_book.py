@@ -102,6 +102,13 @@ def test_the_kit_names_a_lessons_code_uses_are_found_through_its_imports():
     assert lesson_links.resolve("kit.features.no_such_function") is None
 
 
+def test_the_answer_cell_sets_the_learners_function_as_a_solved_answer_cell_would():
+    solved = build.answer_cell("13.fusion", "def my_fusion(a, b, c):\n    ...\n\n\nanswer = ...")["source"]
+    assert "answer = my_fusion = book_reference('13.fusion')" in solved
+    number = build.answer_cell("01.peak_dbfs", "answer = ...  # your code here")["source"]
+    assert "answer = book_reference('01.peak_dbfs')" in number
+
+
 def test_every_exercise_has_a_reference_answer_set_in_a_hidden_cell_before_its_check():
     assert set(ANSWERS) == set(CHECKS), "book/answers.py and kit/exercises disagree"
     lesson = LESSONS[0]
@@ -113,6 +120,7 @@ def test_every_exercise_has_a_reference_answer_set_in_a_hidden_cell_before_its_c
     for cell, following in zip(staged["cells"], staged["cells"][1:], strict=False):
         if cell["metadata"].get("tags") == ["remove-cell"] and "reference(" in cell["source"]:
             key = re.search(r"reference\('([\w.]+)'\)", cell["source"])[1]
+            assert cell["source"].endswith("del book_reference")  # no name of the lesson's is taken
             assert build.CHECK_CELL.findall("".join(following["source"])) == [key]
             answered.append(key)
     assert answered == checks
