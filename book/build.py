@@ -8,9 +8,10 @@ belongs to (:data:`PARTS`); nothing lists the lesson files by hand. Each lesson 
 each exercise's check cell shows what the learner sees for the reference answer of
 ``book/answers.py``, set in a hidden cell of the staged copy only: the page shows the learner's
 empty answer cell, the lesson file keeps no answer. Links to kit files become links to the kit's
-API pages (built from its docstrings), each of which links back to the lessons its module docstring
-names. The site is written to ``<out>/_build/html`` (default ``book/_build/html``) and needs no
-network, neither to build nor to view: MathJax is copied from the jupyter-server-mathjax wheel.
+API pages (built from its docstrings): each names the lessons its module docstring names, and each
+function's or class's entry the lessons whose code uses it (``book/lesson_links.py``). The site is
+written to ``<out>/_build/html`` (default ``book/_build/html``) and needs no network, neither to
+build nor to view: MathJax is copied from the jupyter-server-mathjax wheel.
 Any Sphinx warning fails the build: a cell error, a missing image, a broken link or reference.
 
 This module is independent of the kit: it reads the kit's files, it does not import them.
@@ -281,19 +282,24 @@ def stage(lessons: list[Lesson], kit: Path, source: Path) -> list[str]:
             uses.setdefault(name, []).append(lesson.page)
     (source / USES_FILE).write_text(json.dumps(uses, indent=1, sort_keys=True))
 
-    (source / "api").mkdir()
-    numbered = {lesson.number: lesson for lesson in lessons}
+    write_api_pages(site, source / "api")
+    (source / "_toc.yml").write_text(toc(lessons, list(site.modules)))
+    return missing
+
+
+def write_api_pages(site: Site, folder: Path) -> None:
+    """A page per kit module, and the index of them all."""
+    folder.mkdir()
+    numbered = {lesson.number: lesson for lesson in site.lessons}
     index = ["# The kit's API", "",
              "The real code of the course, from its docstrings. Each module's page names the lessons that "
              "teach it; the lessons' *kit code* links lead here.", "",
              "| module | what it holds |", "|---|---|"]
     for name, path in site.modules.items():
-        (source / "api" / f"{name}.md").write_text(api_page(name, path, numbered))
+        (folder / f"{name}.md").write_text(api_page(name, path, numbered))
         summary = (ast.get_docstring(ast.parse(path.read_text())) or "").split("\n\n")[0].replace("\n", " ")
         index.append(f"| [`{name}`]({name}.md) | {summary.replace('|', '/')} |")
-    (source / "api" / "index.md").write_text("\n".join(index) + "\n")
-    (source / "_toc.yml").write_text(toc(lessons, list(site.modules)))
-    return missing
+    (folder / "index.md").write_text("\n".join(index) + "\n")
 
 
 def build(source: Path, out: Path) -> int:
