@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "book" / "_build" / "html"
 LESSONS = build.find_lessons(ROOT / "lessons")
 EXTERNAL_SOURCE = re.compile(r"""(?:\bsrc|<link[^>]*\bhref)\s*=\s*["']\s*(?:https?:)?//""", re.IGNORECASE)
+ON_THE_PAGE = ("data:", "blob:", "about:")  # addresses that are no request to any host
 EXTERNAL_CSS = re.compile(r"""url\(\s*["']?\s*(?:https?:)?//|@import\s+["']\s*(?:https?:)?//""", re.I)
 
 
@@ -252,7 +253,7 @@ def visit(browser, url: str):
     page.set_default_timeout(60_000)
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
-    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:)"), lambda route: route.abort())
+    page.route(re.compile(r"^(?!http://127\.0\.0\.1[:/]|data:|blob:|about:)"), lambda route: route.abort())
     page.goto(url, wait_until="load")
     return page, requested
 
@@ -283,7 +284,7 @@ def test_a_lesson_page_has_its_title_figures_sounds_and_math_offline(lesson, sit
             assert page.locator(".MathJax_Error, merror").count() == 0
     finally:
         page.close()
-    assert [url for url in requested if not url.startswith((site_url, "data:", "blob:"))] == []
+    assert [url for url in requested if not url.startswith((site_url, *ON_THE_PAGE))] == []
 
 
 def test_the_landing_page_shows_the_apps_and_leads_to_every_built_lesson(site_url, browser):
@@ -299,4 +300,4 @@ def test_the_landing_page_shows_the_apps_and_leads_to_every_built_lesson(site_ur
         assert "make test" in page.locator("article").inner_text()
     finally:
         page.close()
-    assert [url for url in requested if not url.startswith((site_url, "data:", "blob:"))] == []
+    assert [url for url in requested if not url.startswith((site_url, *ON_THE_PAGE))] == []
