@@ -141,9 +141,10 @@ def book_page() -> None:
     with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server, sync_playwright() as playwright:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(f"http://127.0.0.1:{server.server_address[1]}/{BOOK_PAGE[0]}#{BOOK_PAGE[1]}")
         page.wait_for_function("() => document.querySelectorAll('.MathJax').length > 0")  # typeset
+        page.mouse.wheel(0, 240)  # the section's code, its figure and the player of its sound
         page.wait_for_timeout(1000)
         page.screenshot(path=IMAGES / "book_lesson.png")
         print(f"docs/images/book_lesson.png: {(IMAGES / 'book_lesson.png').stat().st_size // 1024} KB")
