@@ -1,5 +1,6 @@
 # The course in two commands:  make start   (the latent explorer app)   make test   (run every test)
-# Then: make lab (the lessons in JupyterLab), make compare (training runs side by side).
+# Then: make lab (the lessons in JupyterLab), make compare (training runs side by side),
+# make book (the course as a website).
 # Every target creates .venv on first use and reuses it afterwards.
 
 PYTHON ?= python3
@@ -11,7 +12,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 OMP_WAIT_POLICY ?= PASSIVE
 export OMP_WAIT_POLICY
 
-.PHONY: start lab test data compare clean-cache
+.PHONY: start lab test book data compare clean-cache
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +34,9 @@ lab: $(STAMP)  ## open the lessons in JupyterLab (offline, no news or update che
 
 test: $(STAMP)  ## unit tests and every lesson, in quick mode unless KIT_QUICK=0
 	KIT_QUICK=$${KIT_QUICK:-1} $(BIN)/python -m pytest
+
+book: $(STAMP)  ## the course as a website in book/_build/html (quick mode unless KIT_QUICK=0; offline)
+	KIT_QUICK=$${KIT_QUICK:-1} $(BIN)/python -m book.build
 
 data: $(STAMP)  ## download MNIST and FSDD into $KIT_DATA_DIR (default data/); needs the network
 	$(BIN)/python -m kit download mnist

@@ -1,23 +1,28 @@
-"""Screenshots of the apps for the docs: docs/images/latent_explorer_*.png and compare_models.png.
+"""Screenshots for the docs: the apps (docs/images/latent_explorer_*.png, compare_models.png) and a
+lesson page of the course's website (docs/images/book_lesson.png).
 
 Launches the latent explorer in this process and drives each tab in headless
 Chromium (/usr/bin/chromium, through Playwright) the way a learner would,
 saving one 1280-pixel-wide picture per tab; then starts the comparison page
 (Streamlit) on a folder that links four of the reproduction's runs from
-``runs/`` (``COMPARED``; run ``python -m kit reproduce`` first to make them).
+``runs/`` (``COMPARED``; run ``python -m kit reproduce`` first to make them); then opens lesson 1
+of the website built by ``make book`` (:data:`BOOK_PAGE`) from a local server.
 
-Usage:  .venv/bin/python docs/screenshots.py [explorer | TAB ...] [compare]
+Usage:  .venv/bin/python docs/screenshots.py [explorer | TAB ...] [compare] [book]
 (TAB: one of the explorer's tabs in ``TABS``; ``explorer`` is all of them.)
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
@@ -29,6 +34,8 @@ from tests.explorer_app import serving  # noqa: E402
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
+#: The website's page shown in the README, and the section it opens at (a figure and a sound).
+BOOK_PAGE = ("lessons/01_sound_as_numbers.html", "the-whole-course-in-one-picture")
 #: Runs of ``python -m kit reproduce`` shown on the comparison page's screenshot (folder names under runs/).
 COMPARED = (
     "aivae-mnist-fsdd-random-many-to-one_epochs=9_target=0.942_track=True",
@@ -143,6 +150,31 @@ def compare_page() -> None:
             server.wait(timeout=30)
 
 
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002  (the base class's name)
+        pass
+
+
+def book_page() -> None:
+    """Lesson 1 on the website (book/_build/html), at its first figure and sound, from a local server."""
+    site = ROOT / "book" / "_build" / "html"
+    if not (site / BOOK_PAGE[0]).exists():
+        raise SystemExit(f"{site / BOOK_PAGE[0]} is missing: build the site with make book")
+    handler = functools.partial(QuietHandler, directory=str(site))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server, sync_playwright() as playwright:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/{BOOK_PAGE[0]}#{BOOK_PAGE[1]}")
+        page.wait_for_function("() => document.querySelectorAll('.MathJax').length > 0")  # typeset
+        page.mouse.wheel(0, 240)  # the section's code, its figure and the player of its sound
+        page.wait_for_timeout(1000)
+        page.screenshot(path=IMAGES / "book_lesson.png")
+        print(f"docs/images/book_lesson.png: {(IMAGES / 'book_lesson.png').stat().st_size // 1024} KB")
+        browser.close()
+        server.shutdown()
+
+
 def save(page: Page, path: Path) -> None:
     page.screenshot(path=path, full_page=True)
     print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KB")
@@ -150,16 +182,18 @@ def save(page: Page, path: Path) -> None:
 
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
-    wanted = sys.argv[1:] or ["explorer", "compare"]
-    unknown = set(wanted) - {"explorer", "compare", *TABS}
+    wanted = sys.argv[1:] or ["explorer", "compare", "book"]
+    unknown = set(wanted) - {"explorer", "compare", "book", *TABS}
     if unknown:
-        choices = ", ".join(["explorer", "compare", *TABS])
+        choices = ", ".join(["explorer", "compare", "book", *TABS])
         raise SystemExit(f"unknown screenshot {', '.join(sorted(unknown))}: choose from {choices}")
     tabs = list(TABS) if "explorer" in wanted else [name for name in TABS if name in wanted]
     if tabs:
         explorer_tabs(tabs)
     if "compare" in wanted:
         compare_page()
+    if "book" in wanted:
+        book_page()
 
 
 if __name__ == "__main__":

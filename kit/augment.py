@@ -53,7 +53,7 @@ def change_speed(y: np.ndarray, factor: float) -> np.ndarray:
 
 
 def tilt_spectrum(y: np.ndarray, amount: float) -> np.ndarray:
-    """A first-order tilt: ``amount`` > 0 boosts high frequencies, < 0 boosts low ones (|amount| < 1).
+    """A first-order tilt: ``amount`` > 0 boosts high frequencies, < 0 boosts low ones (``|amount| < 1``).
 
     Positive: the pre-emphasis ``y[n] - a y[n-1]``; negative: its mirror, the
     one-pole low-pass ``y[n] + |a| y[n-1]``, scaled to keep the gain at 0 Hz.

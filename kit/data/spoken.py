@@ -3,14 +3,14 @@
 All four corpora become a :class:`SpokenDigits`: a list of :class:`Utterance`
 (file, digit, speaker, take, official split) plus speaker metadata.
 
-=================  ==========================================  =======
-corpus             layout on disk                              rate
-=================  ==========================================  =======
+=================  ===========================================  ======
+corpus             layout on disk                               rate
+=================  ===========================================  ======
 FSDD               ``recordings/{digit}_{speaker}_{take}.wav``  8 kHz
-Speech Commands    ``{word}/{speaker}_nohash_{take}.wav``      16 kHz
+Speech Commands    ``{word}/{speaker}_nohash_{take}.wav``       16 kHz
 AudioMNIST         ``data/{speaker}/{digit}_{speaker}_{take}``  48 kHz
-eSpeak (embedded)  synthesized into the cache, FSDD naming     16 kHz
-=================  ==========================================  =======
+eSpeak (embedded)  synthesized into the cache, FSDD naming      16 kHz
+=================  ===========================================  ======
 
 :func:`kit.data.default.load_spoken_digits` returns FSDD when it is on disk
 and otherwise the embedded eSpeak corpus (:mod:`kit.data.synth`).

@@ -2,15 +2,15 @@
 
 Tables 1-6 of the multimodal-classification report, to the letter:
 
-==================  =======================================================  ==========
-model               reads                                                    parameters
-==================  =======================================================  ==========
-imagenet-cnn        the 28x28 image: two conv blocks (32, 64), FC 128, 10       421,834
-audionet-cnn        the 39x13 MFCCs as a 13x39 picture: same blocks              241,610
-audionet-lstm       the 39 MFCC frames in order: 2-layer LSTM 64, FC 64, 10       58,314
-hybridnet-cnn       both CNN encoders, concatenated (256), classifier 128, 10    695,306
-hybridnet-cnn-lstm  the image CNN and an LSTM audio encoder (FC 128), fused      516,810
-==================  =======================================================  ==========
+==================  =========================================================  ==========
+model               reads                                                      parameters
+==================  =========================================================  ==========
+imagenet-cnn        the 28x28 image: two conv blocks (32, 64), FC 128, 10      421,834
+audionet-cnn        the 39x13 MFCCs as a 13x39 picture: same blocks            241,610
+audionet-lstm       the 39 MFCC frames in order: 2-layer LSTM 64, FC 64, 10    58,314
+hybridnet-cnn       both CNN encoders, concatenated (256), classifier 128, 10  695,306
+hybridnet-cnn-lstm  the image CNN and an LSTM audio encoder (FC 128), fused    516,810
+==================  =========================================================  ==========
 
 A conv block is 3x3 convolution (padding 1) + batch norm + ReLU, each
 followed by 2x2 max pooling; dropouts are the tables' (0.25, 0.5, 0.25).
