@@ -112,6 +112,9 @@ ANSWERS: dict[str, Callable[[], Any]] = {
     "14.reverberate": solution("14", "my_reverberate"),
     "15.info_nce": solution("15", "my_info_nce"),
     "15.recall_at_k": solution("15", "my_recall_at_k"),
+    "17.reconstruction": solution("17", "by_hand_reconstruction"),
+    "17.negative_elbo": solution("17", "by_hand_negative_elbo"),
+    "17.archetypes": solution("17", "by_hand_archetypes"),
 }
 
 
