@@ -4,7 +4,7 @@
 Run it with ``gradio apps/latent_explorer.py`` (reloads on edits) or
 ``python apps/latent_explorer.py``; it serves on http://127.0.0.1:7860, offline.
 The logic lives in :mod:`kit.explorer`, :mod:`kit.playground`, :mod:`kit.matching` and
-:mod:`kit.speaking`; this file only lays it out.
+:mod:`kit.speaker`; this file only lays it out.
 Every handler has an ``api_name``, so ``gradio_client`` can call it (the tests do).
 """
 
@@ -44,7 +44,7 @@ from kit.playground import (  # noqa: E402
     wav_bytes,
     waveform_picture,
 )
-from kit.speaking import Speaker, Utterance  # noqa: E402
+from kit.speaker import Speaker, Utterance  # noqa: E402
 
 #: Largest upload the app accepts (passed to ``launch``); a 10-minute 8 kHz WAV is just under it.
 UPLOAD_LIMIT_MB = 10

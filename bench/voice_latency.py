@@ -3,7 +3,7 @@
 Drawings: 280x280 RGBA canvases as the sketchpad sends them, dark strokes on a transparent background,
 each a seven with its corners moved at random (seeded). Three measurements:
   setup     - loading the zoo's iavae, LeNet and the audio judge (once per app process);
-  handler   - ``--calls`` calls of :meth:`kit.speaking.Speaker.say_drawing`: the ink cropped, scaled
+  handler   - ``--calls`` calls of :meth:`kit.speaker.Speaker.say_drawing`: the ink cropped, scaled
               and centred to 28x28, LeNet's check, encode, decode, Griffin-Lim (64 iterations), the audio
               judge's features and probabilities: p50/p95;
   endpoint  - the app launched in this process, ``--calls`` sequential "/say_drawing" requests through
@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench.app_latenc
 from gradio_client import Client, handle_file  # noqa: E402
 
 from bench.app_latency import milliseconds  # noqa: E402
-from kit.speaking import Speaker  # noqa: E402
+from kit.speaker import Speaker  # noqa: E402
 from tests.explorer_app import serving  # noqa: E402
 
 

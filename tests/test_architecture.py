@@ -31,7 +31,7 @@ LAYERS = [
     ["kit.experiments", "kit.multimodal", "kit.correspondence", "kit.tasks", "kit.voicing"],
     ["kit.runs"],
     [
-        "kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.matching", "kit.speaking", "kit.explorer",
+        "kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.matching", "kit.speaker", "kit.explorer",
         "kit.exercises",
     ],
     ["kit.__main__"],

@@ -1,4 +1,4 @@
-"""From a drawing to a voice (lesson 17): the IAVAE, kit.voicing and kit.speaking.
+"""From a drawing to a voice (lesson 17): the IAVAE, kit.voicing and kit.speaker.
 
 The zoo's ``iavae`` and the audio judge ``audionet-cnn`` come with the kit; the quick-mode bar
 trains a small model from scratch in a private runs folder.
@@ -18,7 +18,7 @@ from kit.data import load_digit_images
 from kit.features import LOG_STFT
 from kit.models import IAVAE
 from kit.models.iavae import gaussian_reconstruction
-from kit.speaking import MAX_INK, MIN_CONFIDENCE, Speaker
+from kit.speaker import MAX_INK, MIN_CONFIDENCE, Speaker
 
 
 @pytest.fixture(scope="module")
