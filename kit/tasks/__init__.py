@@ -20,6 +20,8 @@ digit-classification   imagenet-cnn, audionet-cnn,          its own test accurac
                        hybridnet-cnn-lstm
 audio-visual-          avc-net, avc-distance, avc-infonce   held-out matching and mismatching
 correspondence                                              pairs; retrieval both ways (lesson 15)
+audio-generation       audio-vae-mlp, audio-vae-cnn         the audio judge hears reconstructions,
+                                                            prior samples and the latent map (16)
 =====================  ===================================  =====================================
 """
 
@@ -30,12 +32,13 @@ from .base import Task, TaskData
 from .correspondence import AudioVisualCorrespondence
 from .digits import DigitClassification
 from .images import ImageClassification, ImageGeneration, ImageReconstruction
+from .speech import AudioGeneration
 
 TASKS: dict[str, Task] = {
     task.name: task
     for task in (
         ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage(),
-        DigitClassification(), AudioVisualCorrespondence(),
+        DigitClassification(), AudioVisualCorrespondence(), AudioGeneration(),
     )
 }
 
@@ -51,6 +54,7 @@ def task_of(model: str) -> Task:
 
 __all__ = [
     "TASKS",
+    "AudioGeneration",
     "AudioToImage",
     "AudioVisualCorrespondence",
     "DigitClassification",

@@ -1,0 +1,173 @@
+"""Speaking machines: spoken digits as log-STFT pictures, and a VAE's sound judged by ear-less judges (lesson 16).
+
+:func:`speech_data` cuts a spoken-digit corpus into training, validation and
+test clips, each a :data:`kit.features.LOG_STFT` spectrogram in dB (seed
+004's representation; the ``voices`` split keeps a whole FSDD speaker and an
+eSpeak accent for the test, voices that neither the VAE nor the audio judge
+trained on). :func:`speak` turns latent points into waveforms.
+:func:`judge_speech` asks the audio judge (:func:`kit.judges.hear`, seed
+003's AudioNet_CNN trained on many voices) three questions, each next to the
+same question asked of real test clips:
+
+(a) **reconstructions**: is a test clip, encoded and decoded to sound, heard
+    as its digit? (next to the real clip, and the real clip's own spectrogram
+    turned back into sound the same way: the best a decoder could do);
+(b) **prior samples**: points drawn from N(0, I), decoded to sound: their
+    Inception Score and the share heard with confidence above 0.5, next to
+    the same for the real test clips;
+(c) **the latent map**: points of a grid over the 2-D map of the test clips'
+    codes, decoded to sound: are they heard as the digit whose region they lie
+    in (the vote of the nearest test-clip codes)? For larger latents the
+    prior samples are checked against their region the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .config import quick_mode
+from .data import SpokenDigits, load_espeak_digits, load_fsdd, load_spoken_digits, random_split
+from .data.voices import voices_split
+from .features import LOG_STFT, extract
+from .judges import JUDGES, hear
+from .metrics import confident_share, inception_score, region_labels
+from .sound import to_waveform
+
+DATASETS = ("fsdd+espeak", "spoken")  # "spoken": FSDD alone, or the eSpeak voices where FSDD is missing
+SPLITS = ("voices", "random")
+VALIDATION_SHARE = 0.1  # of the training voices' clips, for the validation loss curve (the seed's 9:1)
+QUICK_CLIPS = (800, 200)  # training and test clips in quick mode (seeded random subsets)
+REGION_NEIGHBOURS = 15  # test-clip codes that vote on the digit of a point of the map
+
+
+@dataclass
+class SpeechData:
+    """Spectrograms in dB ``(n, 128, 56)`` and digits of each side; the test side's recordings."""
+
+    train: torch.Tensor
+    train_digits: np.ndarray
+    val: torch.Tensor
+    val_digits: np.ndarray
+    test: torch.Tensor
+    test_digits: np.ndarray
+    test_clips: SpokenDigits
+    description: str
+
+
+def speech_corpus(dataset: str = "fsdd+espeak") -> SpokenDigits:
+    """The recordings of ``dataset`` (see :data:`DATASETS`)."""
+    if dataset == "fsdd+espeak":
+        return load_fsdd() + load_espeak_digits()
+    if dataset == "spoken":
+        return load_spoken_digits()
+    raise ValueError(f"unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")
+
+
+def _quick_subset(corpus: SpokenDigits, limit: int, seed: int) -> SpokenDigits:
+    if len(corpus) <= limit:
+        return corpus
+    return corpus.subset(np.sort(np.random.default_rng(seed).permutation(len(corpus))[:limit]))
+
+
+def speech_data(dataset: str = "fsdd+espeak", split: str = "voices", seed: int = 0,
+                quick: bool | None = None) -> SpeechData:
+    """Training, validation and test spectrograms of ``dataset`` (see the module docstring).
+
+    ``split``: ``"voices"`` (:func:`kit.data.voices.voices_split`: test voices
+    never trained on) or ``"random"`` (10 % of the clips, the seed's way).
+    The validation clips are 10 % of the training side's (its voices).
+    """
+    quick = quick_mode() if quick is None else quick
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
+    corpus = speech_corpus(dataset)
+    train, test = voices_split(corpus) if split == "voices" else random_split(corpus, 0.1, seed)
+    train, val = random_split(train, VALIDATION_SHARE, seed)
+    if quick:
+        train, test = _quick_subset(train, QUICK_CLIPS[0], seed), _quick_subset(test, QUICK_CLIPS[1], seed)
+        val = _quick_subset(val, QUICK_CLIPS[1], seed)
+    sides = [(torch.from_numpy(extract(side, LOG_STFT, progress=False)), side.digits)
+             for side in (train, val, test)]
+    description = (f"{corpus.name}{', embedded' if corpus.embedded else ''}, {split} split: "
+                   f"{len(train)} / {len(val)} / {len(test)} train / validation / test clips, "
+                   f"{LOG_STFT.name} {LOG_STFT.shape[0]}x{LOG_STFT.shape[1]}")
+    return SpeechData(*sides[0], *sides[1], *sides[2], test, description)
+
+
+@torch.no_grad()
+def latent_codes(model, db: torch.Tensor, batch_size: int = 500) -> np.ndarray:
+    """The posterior means of spectrograms ``db``: ``(n, latent_dim)``."""
+    model.eval()
+    return np.concatenate([model.encode(db[i : i + batch_size])[0].numpy() for i in range(0, len(db), batch_size)])
+
+
+@torch.no_grad()
+def speak(model, z, phase: str = "griffin-lim") -> np.ndarray:
+    """Waveforms ``(n, samples)`` of latent points ``z`` ``(n, latent_dim)``: decoded, de-scaled, given a phase."""
+    db = model.eval().spectrogram(torch.as_tensor(np.asarray(z, dtype=np.float32))).numpy()
+    return to_waveform(db, phase)
+
+
+@torch.no_grad()
+def reconstruct(model, db: torch.Tensor, phase: str = "griffin-lim") -> np.ndarray:
+    """Waveforms of spectrograms ``db`` encoded and decoded (the posterior mean)."""
+    return to_waveform(model.eval().generate(db).numpy(), phase)
+
+
+def map_grid(codes: np.ndarray, steps: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """A ``steps x steps`` grid over the 2-D map of ``codes`` (1st to 99th percentile), top row first.
+
+    Returns the points ``(steps * steps, 2)`` and whether each lies among the
+    codes (its nearest code closer than one grid step): points far from every
+    clip belong to no digit's region.
+    """
+    codes = np.asarray(codes, dtype=np.float64)
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(f"a map grid needs 2-D codes, got shape {codes.shape}")
+    low, high = np.percentile(codes, 1, axis=0), np.percentile(codes, 99, axis=0)
+    xs, ys = np.linspace(low[0], high[0], steps), np.linspace(low[1], high[1], steps)
+    points = np.array([[x, y] for y in ys[::-1] for x in xs])
+    spacing = float(np.hypot(xs[1] - xs[0], ys[1] - ys[0])) / 2 ** 0.5 if steps > 1 else np.inf
+    nearest = np.sqrt(((points[:, None] - codes[None]) ** 2).sum(-1)).min(1)
+    return points.astype(np.float32), nearest < spacing
+
+
+def judge_speech(model, data: SpeechData, samples: int = 1000, grid_steps: int = 12, seed: int = 0) -> dict:
+    """The audio judge's verdicts (a), (b), (c) of the module docstring, with the real clips' for comparison.
+
+    ``samples``: points drawn from the prior (seeded by ``seed``).
+    """
+    model.eval()
+    digits = data.test_digits
+    real = hear(data.test_clips.waveforms(progress=False))
+    resynthesised = hear(to_waveform(data.test.numpy()))
+    rebuilt = hear(reconstruct(model, data.test))
+    generator = torch.Generator().manual_seed(seed)
+    prior_points = torch.randn(samples, model.latent_dim, generator=generator).numpy()
+    from_prior = hear(speak(model, prior_points))
+    codes = latent_codes(model, data.test)
+    metrics = {
+        "judge": JUDGES["audio"],
+        "reconstruction_accuracy": float((rebuilt.argmax(1) == digits).mean()),
+        "real_accuracy": float((real.argmax(1) == digits).mean()),
+        "resynthesis_accuracy": float((resynthesised.argmax(1) == digits).mean()),
+        "sample_inception_score": inception_score(from_prior),
+        "real_inception_score": inception_score(real),
+        "sample_confident_share": confident_share(from_prior),
+        "real_confident_share": confident_share(real),
+        "samples_read_as": np.bincount(from_prior.argmax(1), minlength=10).tolist(),
+        "prior_region_accuracy": float(
+            (from_prior.argmax(1) == region_labels(codes, digits, prior_points, REGION_NEIGHBOURS)).mean()
+        ),
+        "test_clips": len(digits),
+        "samples": samples,
+    }
+    if model.latent_dim == 2:
+        points, on_map = map_grid(codes, grid_steps)
+        heard = hear(speak(model, points[on_map])).argmax(1)
+        metrics["map_accuracy"] = float((heard == region_labels(codes, digits, points[on_map])).mean())
+        metrics["map_points"] = int(on_map.sum())
+    return metrics
