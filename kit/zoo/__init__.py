@@ -40,7 +40,7 @@ def entry(name: str) -> dict:
     entries = manifest()
     if name not in entries:
         raise KeyError(f"no model {name!r} in the zoo; it has: {', '.join(entries) or 'nothing yet'}. "
-                       f"Build it with: python -m kit zoo {name}")
+                       f"Build it with: python -m kit zoo build {name}")
     return entries[name]
 
 
