@@ -195,7 +195,8 @@ def confident_share(probabilities, threshold: float = 0.5) -> float:
 
 
 def region_labels(codes, labels, points, k: int = 15) -> np.ndarray:
-    """The digit whose region ``points`` ``(m, d)`` lie in: the vote of the ``k`` nearest ``codes`` ``(n, d)``."""
+    """The digit whose region ``points`` ``(m, d)`` lie in: the vote of the ``k`` nearest ``codes`` ``(n, d)``
+    (whose digits are ``labels``)."""
     codes, points = np.asarray(codes, dtype=np.float64), np.asarray(points, dtype=np.float64)
     if codes.ndim != 2 or points.ndim != 2 or codes.shape[1] != points.shape[1]:
         raise ValueError(f"codes {codes.shape} and points {points.shape} must be (n, d) with the same d")

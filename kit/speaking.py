@@ -1,4 +1,4 @@
-"""Speaking machines: spoken digits as log-STFT pictures, and a VAE's sound judged by ear-less judges (lesson 16).
+"""Speaking machines: spoken digits as log-STFT pictures, a VAE's sound and its judges (lesson 16).
 
 :func:`speech_data` cuts a spoken-digit corpus into training, validation and
 test clips, each a :data:`kit.features.LOG_STFT` spectrogram in dB (seed
@@ -19,6 +19,12 @@ same question asked of real test clips:
     codes, decoded to sound: are they heard as the digit whose region they lie
     in (the vote of the nearest test-clip codes)? For larger latents the
     prior samples are checked against their region the same way.
+
+The second judge, CMU PocketSphinx restricted to the ten digit words
+(:func:`kit.judges.sphinx_digits`), reads the same sounds: its accuracy on
+reconstructions next to its accuracy on the real and the resynthesised test
+clips, and, where nobody asked for a digit (prior samples), how often it
+agrees with the first judge, next to how often the two agree on real clips.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from .config import quick_mode
 from .data import SpokenDigits, load_espeak_digits, load_fsdd, load_spoken_digits, random_split
 from .data.voices import voices_split
 from .features import LOG_STFT, extract
-from .judges import JUDGES, hear
+from .judges import JUDGES, hear, sphinx_digits
 from .metrics import confident_share, inception_score, region_labels
 from .sound import to_waveform
 
@@ -101,12 +107,13 @@ def speech_data(dataset: str = "fsdd+espeak", split: str = "voices", seed: int =
 def latent_codes(model, db: torch.Tensor, batch_size: int = 500) -> np.ndarray:
     """The posterior means of spectrograms ``db``: ``(n, latent_dim)``."""
     model.eval()
-    return np.concatenate([model.encode(db[i : i + batch_size])[0].numpy() for i in range(0, len(db), batch_size)])
+    return np.concatenate([model.encode(db[start : start + batch_size])[0].numpy()
+                           for start in range(0, len(db), batch_size)])
 
 
 @torch.no_grad()
 def speak(model, z, phase: str = "griffin-lim") -> np.ndarray:
-    """Waveforms ``(n, samples)`` of latent points ``z`` ``(n, latent_dim)``: decoded, de-scaled, given a phase."""
+    """Waveforms ``(n, samples)`` of latent points ``z`` ``(n, latent_dim)``: decoded, de-scaled, phased."""
     db = model.eval().spectrogram(torch.as_tensor(np.asarray(z, dtype=np.float32))).numpy()
     return to_waveform(db, phase)
 
@@ -135,39 +142,46 @@ def map_grid(codes: np.ndarray, steps: int = 12) -> tuple[np.ndarray, np.ndarray
     return points.astype(np.float32), nearest < spacing
 
 
-def judge_speech(model, data: SpeechData, samples: int = 1000, grid_steps: int = 12, seed: int = 0) -> dict:
-    """The audio judge's verdicts (a), (b), (c) of the module docstring, with the real clips' for comparison.
+def _accuracy(predicted: np.ndarray, digits: np.ndarray) -> float:
+    return float((np.asarray(predicted) == np.asarray(digits)).mean())
 
-    ``samples``: points drawn from the prior (seeded by ``seed``).
+
+def judge_speech(model, data: SpeechData, samples: int = 1000, grid_steps: int = 12, seed: int = 0) -> dict:
+    """Both judges' verdicts (a), (b), (c) of the module docstring, with the real clips' for comparison.
+
+    ``samples``: points drawn from the prior (seeded by ``seed``). Accuracies
+    are shares in [0, 1]; ``sphinx_*`` are PocketSphinx's.
     """
     model.eval()
     digits = data.test_digits
-    real = hear(data.test_clips.waveforms(progress=False))
-    resynthesised = hear(to_waveform(data.test.numpy()))
-    rebuilt = hear(reconstruct(model, data.test))
+    sounds = {
+        "real": data.test_clips.waveforms(progress=False),
+        "resynthesis": to_waveform(data.test.numpy()),
+        "reconstruction": reconstruct(model, data.test),
+    }
     generator = torch.Generator().manual_seed(seed)
     prior_points = torch.randn(samples, model.latent_dim, generator=generator).numpy()
-    from_prior = hear(speak(model, prior_points))
+    sounds["sample"] = speak(model, prior_points)
+    heard = {name: hear(waveforms) for name, waveforms in sounds.items()}
+    read = {name: sphinx_digits(waveforms) for name, waveforms in sounds.items()}
     codes = latent_codes(model, data.test)
-    metrics = {
-        "judge": JUDGES["audio"],
-        "reconstruction_accuracy": float((rebuilt.argmax(1) == digits).mean()),
-        "real_accuracy": float((real.argmax(1) == digits).mean()),
-        "resynthesis_accuracy": float((resynthesised.argmax(1) == digits).mean()),
-        "sample_inception_score": inception_score(from_prior),
-        "real_inception_score": inception_score(real),
-        "sample_confident_share": confident_share(from_prior),
-        "real_confident_share": confident_share(real),
-        "samples_read_as": np.bincount(from_prior.argmax(1), minlength=10).tolist(),
-        "prior_region_accuracy": float(
-            (from_prior.argmax(1) == region_labels(codes, digits, prior_points, REGION_NEIGHBOURS)).mean()
-        ),
-        "test_clips": len(digits),
-        "samples": samples,
-    }
+    metrics = {"judge": JUDGES["audio"], "second_judge": "pocketsphinx"}
+    for name in ("reconstruction", "real", "resynthesis"):
+        metrics[f"{name}_accuracy"] = _accuracy(heard[name].argmax(1), digits)
+        metrics[f"sphinx_{name}_accuracy"] = _accuracy(read[name], digits)
+    for name in ("sample", "real"):
+        metrics[f"{name}_inception_score"] = inception_score(heard[name])
+        metrics[f"{name}_confident_share"] = confident_share(heard[name])
+        metrics[f"sphinx_{name}_agreement"] = _accuracy(read[name], heard[name].argmax(1))
+    metrics["samples_heard_as"] = np.bincount(heard["sample"].argmax(1), minlength=10).tolist()
+    metrics["prior_region_accuracy"] = _accuracy(
+        heard["sample"].argmax(1), region_labels(codes, digits, prior_points, REGION_NEIGHBOURS)
+    )
     if model.latent_dim == 2:
         points, on_map = map_grid(codes, grid_steps)
-        heard = hear(speak(model, points[on_map])).argmax(1)
-        metrics["map_accuracy"] = float((heard == region_labels(codes, digits, points[on_map])).mean())
+        regions = region_labels(codes, digits, points[on_map], REGION_NEIGHBOURS)
+        grid_sounds = speak(model, points[on_map])
+        metrics["map_accuracy"] = _accuracy(hear(grid_sounds).argmax(1), regions)
+        metrics["sphinx_map_accuracy"] = _accuracy(sphinx_digits(grid_sounds), regions)
         metrics["map_points"] = int(on_map.sum())
-    return metrics
+    return metrics | {"test_clips": len(digits), "samples": samples}

@@ -1,4 +1,5 @@
-"""Seed 004's VAEs that speak: an MLP and a CNN on the log-STFT, any latent point decoded to sound (lesson 16).
+"""Seed 004's VAEs that speak: an MLP and a CNN on the log-STFT, any latent point decoded to sound
+(lesson 16).
 
 Both read a :data:`kit.features.LOG_STFT` spectrogram in dB, ``(n, 128, 56)``,
 scale it to about [0, 1] with one global min-max (:class:`kit.sound.SpectrogramScale`,
@@ -25,18 +26,19 @@ trained for 18.7 hours); here every convolution halves both axes, the first
 two with the seed's filters, two more with 64, so the dense layer reads
 64 x 8 x 4 = 2,048 numbers.
 
-**Loss.** The negative ELBO with a Gaussian decoder whose one standard
-deviation sigma is learnt (a "calibrated decoder", Rybkin et al. 2021), per clip::
+**Loss.** The negative ELBO with a Gaussian decoder whose standard deviation
+sigma is the decoder's own root mean squared error on the batch (the
+"optimal sigma" of Rybkin et al. 2021, calibrated decoders), per clip::
 
     sum over the 7,168 bins of (x - x_hat)^2 / (2 sigma^2)  +  7,168 log sigma  +  KL(q(z|x) || N(0, I))
 
-(up to the constant 7,168/2 log 2 pi). Squared error suits a spectrogram in
+(up to the constant 7,168/2 log 2 pi; sigma is measured, not learnt, so
+no gradient flows through it). Squared error suits a spectrogram in
 decibels (an error of 3 dB is as bad in a loud bin as in a quiet one), and
-the learnt sigma settles at the root mean squared error, so the weight of
-the reconstruction against the KL term is measured rather than a knob: with
-a fixed sigma of 1 (plain summed squared error) the KL term wins and the
-decoder draws one blurred average digit. The loss is in nats per clip and
-goes below zero as sigma shrinks.
+with sigma at the size of the errors the weight of the reconstruction against
+the KL term is measured rather than a knob: with a fixed sigma (plain summed
+squared error) the KL term wins and the decoder draws one blurred average
+digit. The loss is in nats per clip and goes below zero as sigma shrinks.
 """
 
 from __future__ import annotations
@@ -52,10 +54,12 @@ BINS = LOG_STFT.shape[0] * LOG_STFT.shape[1]  # 128 frequencies x 56 frames = 7,
 FEATURES = 256  # the dense layer before the latent, in both of the seed's models
 
 
-def gaussian_nll(scaled: torch.Tensor, decoded: torch.Tensor, log_sigma: torch.Tensor) -> torch.Tensor:
-    """``-log N(scaled | decoded, sigma^2)`` summed over the bins, without its constant: ``(n,)``."""
-    squared = (scaled - decoded.reshape(scaled.shape)).square().flatten(1).sum(1)
-    return squared / (2 * torch.exp(2 * log_sigma)) + BINS * log_sigma
+def gaussian_nll(scaled: torch.Tensor, decoded: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``-log N(scaled | decoded, sigma^2)`` summed over the bins, without its constant, ``(n,)``, and sigma:
+    the batch's root mean squared error (measured, no gradient; at least 1e-3)."""
+    squared = (scaled - decoded.reshape(scaled.shape)).square().flatten(1)
+    sigma = squared.mean().detach().sqrt().clamp_min(1e-3)
+    return squared.sum(1) / (2 * sigma**2) + BINS * torch.log(sigma), sigma
 
 
 class SpectrogramVAE(VariationalAutoencoder):
@@ -64,10 +68,10 @@ class SpectrogramVAE(VariationalAutoencoder):
     task = "audio-generation"  # see kit.tasks
     hears = "logstft"  # the features it reads and writes (kit.features.FEATURES)
 
-    def __init__(self, encoder: nn.Module, decoder: nn.Module, latent_dim: int, kl_weight: float = 1.0) -> None:
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, latent_dim: int,
+                 kl_weight: float = 1.0) -> None:
         super().__init__(encoder, decoder, FEATURES, latent_dim, kl_weight=kl_weight)
         self.scale = SpectrogramScale()
-        self.log_sigma = nn.Parameter(torch.tensor(-1.0))  # sigma 0.37 of the [0, 1] range to start
 
     def inputs_and_targets(self, batch):
         """A batch is ``(spectrograms in dB, digits)``: the model reconstructs the scaled spectrogram."""
@@ -99,20 +103,20 @@ class SpectrogramVAE(VariationalAutoencoder):
     def sample(self, count: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``count`` spectrograms in dB decoded from points drawn from the prior N(0, I)."""
         z = torch.randn(count, self.latent_dim, generator=generator)
-        return self.spectrogram(z.to(self.log_sigma.device))
+        return self.spectrogram(z.to(self.scale.low.device))
 
     def loss(self, batch, step: int | None = None) -> dict[str, torch.Tensor]:
         """The negative ELBO (see the module docstring), with its terms and the decoder's sigma."""
         scaled, _ = self.inputs_and_targets(batch)
         mu, logvar = super().encode(scaled)
         decoded = torch.sigmoid(self.decoder(reparametrize(mu, logvar)))
-        reconstruction = gaussian_nll(scaled, decoded, self.log_sigma).mean()
-        kl = kl_divergence(mu, logvar).mean()
+        nll, sigma = gaussian_nll(scaled, decoded)
+        reconstruction, kl = nll.mean(), kl_divergence(mu, logvar).mean()
         return {
             "loss": reconstruction + self.current_kl_weight(step) * kl,
             "reconstruction": reconstruction,
             "kl": kl,
-            "sigma": self.log_sigma.detach().exp(),
+            "sigma": sigma,
         }
 
 
@@ -130,7 +134,9 @@ class AudioVaeMlp(SpectrogramVAE):
 
     def __init__(self, latent_dim: int = 2, dropout: float = 0.0, kl_weight: float = 1.0) -> None:
         encoder = nn.Sequential(nn.Flatten(), *_dense([BINS, 1024, 512, FEATURES], dropout))
-        decoder = nn.Sequential(*_dense([latent_dim, FEATURES, 512, 1024, BINS], dropout, last_activation=False))
+        decoder = nn.Sequential(
+            *_dense([latent_dim, FEATURES, 512, 1024, BINS], dropout, last_activation=False)
+        )
         super().__init__(encoder, decoder, latent_dim, kl_weight)
 
 

@@ -40,7 +40,7 @@ class AudioGeneration(Task):
 
     @torch.no_grad()
     def samples(self, model, data):
-        """The reconstruction of a test clip of each digit, then ten prior samples, as pictures (low notes down)."""
+        """The reconstruction of a test clip of each digit, then ten prior samples (low frequencies down)."""
         test = data.test
         first = [int(np.flatnonzero(test.test_digits == digit)[0]) for digit in range(10)
                  if (test.test_digits == digit).any()]
