@@ -33,6 +33,11 @@ Entries:
     (the ``voices`` split) with four augmented copies of every clip made by
     the default chain of :mod:`kit.augment`, scored on every validation
     voice set and on the unseen samples.
+``audio-vae-cnn-2d``
+    lesson 16's VAE that speaks: seed 004's CNN VAE (strided, see
+    :mod:`kit.models.audio_vae`) with a 2-D latent on the log-STFT of the
+    playground's voices (the ``voices`` split), one global scale stored with
+    it, judged by the audio judge and PocketSphinx (:mod:`kit.speaking`).
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ RECIPES: dict[str, RunConfig] = {
     "audionet-cnn": RunConfig("audionet-cnn", data="mnist-fsdd+espeak", split="voices", features="mel48",
                               augment=4, augmentation=DEFAULT_STEPS, batch_size=64, lr_schedule="onecycle",
                               epochs=6),
+    "audio-vae-cnn-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2}, epochs=12),
 }
 SLIDERS = 8  # principal axes stored for latents larger than this
 
