@@ -42,7 +42,7 @@ from .judges import JUDGES, hear, sphinx_digits
 from .metrics import confident_share, inception_score, region_labels
 from .sound import to_waveform
 
-DATASETS = ("fsdd+espeak", "spoken")  # "spoken": FSDD alone, or the eSpeak voices where FSDD is missing
+DATASETS = ("fsdd", "fsdd+espeak")  # "fsdd": FSDD, or the embedded eSpeak voices where FSDD is missing
 SPLITS = ("voices", "random")
 VALIDATION_SHARE = 0.1  # of the training voices' clips, for the validation loss curve (the seed's 9:1)
 QUICK_CLIPS = (800, 200)  # training and test clips in quick mode (seeded random subsets)
@@ -63,12 +63,12 @@ class SpeechData:
     description: str
 
 
-def speech_corpus(dataset: str = "fsdd+espeak") -> SpokenDigits:
+def speech_corpus(dataset: str = "fsdd") -> SpokenDigits:
     """The recordings of ``dataset`` (see :data:`DATASETS`)."""
+    if dataset == "fsdd":
+        return load_spoken_digits()
     if dataset == "fsdd+espeak":
         return load_fsdd() + load_espeak_digits()
-    if dataset == "spoken":
-        return load_spoken_digits()
     raise ValueError(f"unknown data set {dataset!r}; choose from {', '.join(DATASETS)}")
 
 
@@ -78,7 +78,7 @@ def _quick_subset(corpus: SpokenDigits, limit: int, seed: int) -> SpokenDigits:
     return corpus.subset(np.sort(np.random.default_rng(seed).permutation(len(corpus))[:limit]))
 
 
-def speech_data(dataset: str = "fsdd+espeak", split: str = "voices", seed: int = 0,
+def speech_data(dataset: str = "fsdd", split: str = "voices", seed: int = 0,
                 quick: bool | None = None) -> SpeechData:
     """Training, validation and test spectrograms of ``dataset`` (see the module docstring).
 

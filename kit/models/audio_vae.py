@@ -13,9 +13,9 @@ and could only decode what it had encoded.
 ==============  ==============================================================  ==========
 model           layers                                                          parameters
 ==============  ==============================================================  ==========
-audio-vae-mlp   7168-1024-512-256-latent, mirrored (seed 004's MLP; ``dropout``   15.9 M
+audio-vae-mlp   7168-1024-512-256-latent, mirrored (seed 004's MLP; ``dropout``   16.0 M
                 0.3 after every dense layer is its regularised variant)
-audio-vae-cnn   four 3x3 convolutions with stride 2 (32, 64, 64, 64), dense 256,   1.3 M
+audio-vae-cnn   four 3x3 convolutions with stride 2 (32, 64, 64, 64), dense 256,   1.2 M
                 latent; mirrored with transposed convolutions, cropped to 56
                 frames (the seed's "resized to the input")
 ==============  ==============================================================  ==========
@@ -37,8 +37,9 @@ no gradient flows through it). Squared error suits a spectrogram in
 decibels (an error of 3 dB is as bad in a loud bin as in a quiet one), and
 with sigma at the size of the errors the weight of the reconstruction against
 the KL term is measured rather than a knob: with a fixed sigma (plain summed
-squared error) the KL term wins and the decoder draws one blurred average
-digit. The loss is in nats per clip and goes below zero as sigma shrinks.
+squared error) the balance is whatever that sigma says: the option
+``sigma=0.3`` trains with a fixed one (lesson 16 compares the maps). The loss
+is in nats per clip and goes below zero as sigma shrinks.
 """
 
 from __future__ import annotations
@@ -54,11 +55,11 @@ BINS = LOG_STFT.shape[0] * LOG_STFT.shape[1]  # 128 frequencies x 56 frames = 7,
 FEATURES = 256  # the dense layer before the latent, in both of the seed's models
 
 
-def gaussian_nll(scaled: torch.Tensor, decoded: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def gaussian_nll(scaled: torch.Tensor, decoded: torch.Tensor, sigma: float | None = None):
     """``-log N(scaled | decoded, sigma^2)`` summed over the bins, without its constant, ``(n,)``, and sigma:
-    the batch's root mean squared error (measured, no gradient; at least 1e-3)."""
+    when not given, the batch's root mean squared error (measured, no gradient; at least 1e-3)."""
     squared = (scaled - decoded.reshape(scaled.shape)).square().flatten(1)
-    sigma = squared.mean().detach().sqrt().clamp_min(1e-3)
+    sigma = squared.mean().detach().sqrt().clamp_min(1e-3) if sigma is None else squared.new_tensor(sigma)
     return squared.sum(1) / (2 * sigma**2) + BINS * torch.log(sigma), sigma
 
 
@@ -69,9 +70,10 @@ class SpectrogramVAE(VariationalAutoencoder):
     hears = "logstft"  # the features it reads and writes (kit.features.FEATURES)
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, latent_dim: int,
-                 kl_weight: float = 1.0) -> None:
+                 kl_weight: float = 1.0, sigma: float | None = None) -> None:
         super().__init__(encoder, decoder, FEATURES, latent_dim, kl_weight=kl_weight)
         self.scale = SpectrogramScale()
+        self.sigma = sigma
 
     def inputs_and_targets(self, batch):
         """A batch is ``(spectrograms in dB, digits)``: the model reconstructs the scaled spectrogram."""
@@ -110,7 +112,7 @@ class SpectrogramVAE(VariationalAutoencoder):
         scaled, _ = self.inputs_and_targets(batch)
         mu, logvar = super().encode(scaled)
         decoded = torch.sigmoid(self.decoder(reparametrize(mu, logvar)))
-        nll, sigma = gaussian_nll(scaled, decoded)
+        nll, sigma = gaussian_nll(scaled, decoded, self.sigma)
         reconstruction, kl = nll.mean(), kl_divergence(mu, logvar).mean()
         return {
             "loss": reconstruction + self.current_kl_weight(step) * kl,
@@ -132,12 +134,13 @@ def _dense(sizes: list[int], dropout: float, last_activation: bool = True) -> li
 class AudioVaeMlp(SpectrogramVAE):
     """Seed 004's MLP VAE: 7168-1024-512-256-latent and back; ``dropout=0.3`` is its regularised model."""
 
-    def __init__(self, latent_dim: int = 2, dropout: float = 0.0, kl_weight: float = 1.0) -> None:
+    def __init__(self, latent_dim: int = 2, dropout: float = 0.0, kl_weight: float = 1.0,
+                 sigma: float | None = None) -> None:
         encoder = nn.Sequential(nn.Flatten(), *_dense([BINS, 1024, 512, FEATURES], dropout))
         decoder = nn.Sequential(
             *_dense([latent_dim, FEATURES, 512, 1024, BINS], dropout, last_activation=False)
         )
-        super().__init__(encoder, decoder, latent_dim, kl_weight)
+        super().__init__(encoder, decoder, latent_dim, kl_weight, sigma)
 
 
 class CropFrames(nn.Module):
@@ -152,12 +155,13 @@ class CropFrames(nn.Module):
 
 
 class AudioVaeCnn(SpectrogramVAE):
-    """Seed 004's CNN VAE with strided convolutions (see the module docstring): 1.3 M parameters."""
+    """Seed 004's CNN VAE with strided convolutions (see the module docstring): 1.2 M parameters."""
 
     channels = (32, 64, 64, 64)  # the seed's two, then two more that halve the size again
     bottom = (8, 4)  # 128 x 56 halved four times (56 -> 28 -> 14 -> 7 -> 4)
 
-    def __init__(self, latent_dim: int = 2, dropout: float = 0.0, kl_weight: float = 1.0) -> None:
+    def __init__(self, latent_dim: int = 2, dropout: float = 0.0, kl_weight: float = 1.0,
+                 sigma: float | None = None) -> None:
         flat = self.channels[-1] * self.bottom[0] * self.bottom[1]
         down: list[nn.Module] = [OneChannel()]
         for inputs, outputs in zip((1, *self.channels[:-1]), self.channels, strict=True):
@@ -171,4 +175,4 @@ class AudioVaeCnn(SpectrogramVAE):
             if outputs != 1:
                 up.append(nn.ReLU())
         decoder = nn.Sequential(*up, CropFrames(LOG_STFT.shape[1]))
-        super().__init__(encoder, decoder, latent_dim, kl_weight)
+        super().__init__(encoder, decoder, latent_dim, kl_weight, sigma)

@@ -30,7 +30,7 @@ GRID_STEPS = 12
 
 
 def _config(model: str, latent_dim: int, epochs: int, **options) -> RunConfig:
-    return RunConfig(model, options={"latent_dim": latent_dim, **options}, epochs=epochs)
+    return RunConfig(model, options={"latent_dim": latent_dim, **options}, data="fsdd+espeak", epochs=epochs)
 
 
 #: row id: (source, label, the seed's epochs, config or zoo entry)

@@ -65,7 +65,7 @@ RECIPES: dict[str, RunConfig] = {
     "audionet-cnn": RunConfig("audionet-cnn", data="mnist-fsdd+espeak", split="voices", features="mel48",
                               augment=4, augmentation=DEFAULT_STEPS, batch_size=64, lr_schedule="onecycle",
                               epochs=6),
-    "audio-vae-cnn-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2}, epochs=12),
+    "audio-vae-cnn-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2}, data="fsdd+espeak", epochs=12),
 }
 SLIDERS = 8  # principal axes stored for latents larger than this
 
