@@ -52,14 +52,15 @@ TRAINED_ROWS = tuple(
 
 
 def _trained(row_id: str, quick: bool, progress: bool):
-    """The model and data of a trained row (finished runs reused; quick: as the engine trains it)."""
+    """The run, model and data of a trained row (finished runs reused; quick: as the engine trains it)."""
     from ..runs import load_run_model, train_run
 
     config = next(row for row in TRAINED_ROWS if row.id == row_id).run_config()
     if quick:
         config = config.replace(quick=True, epochs=1)
     name = f"zoo-{SEED_ROWS[row_id][3]}" if isinstance(SEED_ROWS[row_id][3], str) and not quick else None
-    return load_run_model(train_run(config, name, resume=True, progress=progress))
+    run = train_run(config, name, resume=True, progress=progress)
+    return (run, *load_run_model(run))
 
 
 def maps_analysis(quick: bool, progress: bool, results: Path) -> dict:
@@ -73,13 +74,15 @@ def maps_analysis(quick: bool, progress: bool, results: Path) -> dict:
 
     maps = {}
     for row in TRAINED_ROWS:
-        model, task_data = _trained(row.id, quick, progress)
+        run, model, task_data = _trained(row.id, quick, progress)
         data = task_data.test
         codes = latent_codes(model, data.test)
         chosen = np.sort(np.random.default_rng(0).permutation(len(codes))[:MAP_CLIPS])
         drawn = codes if codes.shape[1] == 2 else PCA(2, random_state=0).fit_transform(codes)
         found = {"label": row.label, "latent_dim": int(codes.shape[1]),
-                 "codes": np.round(drawn[chosen], 3).tolist(), "digits": data.test_digits[chosen].tolist()}
+                 "codes": np.round(drawn[chosen], 3).tolist(), "digits": data.test_digits[chosen].tolist(),
+                 "history": [{key: round(record[key], 2) for key in ("epoch", "train_loss", "val_loss", "seconds")}
+                             for record in run.history()]}
         if codes.shape[1] == 2:
             points, on_map = map_grid(codes, GRID_STEPS)
             found |= {"grid": np.round(points[on_map], 3).tolist(),
@@ -97,13 +100,12 @@ def maps_figure(result: dict):
     import matplotlib.pyplot as plt
 
     from .. import plot
-    from .engine import load_result
 
     maps = result["metrics"]["maps"]
     figure, axes = plt.subplots(len(maps), 3, figsize=(16, 4.3 * len(maps)), layout="constrained",
                                 squeeze=False)
-    for (curves, latent, heard), (row_id, found) in zip(axes, maps.items(), strict=True):
-        history = load_result(row_id).get("history", [])
+    for (curves, latent, heard), found in zip(axes, maps.values(), strict=True):
+        history = found["history"]
         if history:
             plot.loss_curves(history, keys=("train_loss", "val_loss"), ax=curves,
                              title=f"{found['label']}: loss (nats per clip), "
