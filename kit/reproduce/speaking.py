@@ -27,6 +27,7 @@ from .paper import command, epochs, percent, time_taken
 MLP_EPOCHS, CNN_EPOCHS = 30, 12
 MAP_CLIPS = 600  # test clips drawn on each map
 GRID_STEPS = 12
+CURVES = ("epoch", "train_loss", "val_loss", "seconds")  # what the maps' figure draws of each history
 
 
 def _config(model: str, latent_dim: int, epochs: int, **options) -> RunConfig:
@@ -81,8 +82,7 @@ def maps_analysis(quick: bool, progress: bool, results: Path) -> dict:
         drawn = codes if codes.shape[1] == 2 else PCA(2, random_state=0).fit_transform(codes)
         found = {"label": row.label, "latent_dim": int(codes.shape[1]),
                  "codes": np.round(drawn[chosen], 3).tolist(), "digits": data.test_digits[chosen].tolist(),
-                 "history": [{key: round(record[key], 2) for key in ("epoch", "train_loss", "val_loss", "seconds")}
-                             for record in run.history()]}
+                 "history": [{key: round(record[key], 2) for key in CURVES} for record in run.history()]}
         if codes.shape[1] == 2:
             points, on_map = map_grid(codes, GRID_STEPS)
             found |= {"grid": np.round(points[on_map], 3).tolist(),
