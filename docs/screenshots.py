@@ -6,7 +6,8 @@ saving one 1280-pixel-wide picture per tab; then starts the comparison page
 (Streamlit) on a folder that links four of the reproduction's runs from
 ``runs/`` (``COMPARED``; run ``python -m kit reproduce`` first to make them).
 
-Usage:  .venv/bin/python docs/screenshots.py [explorer] [compare]
+Usage:  .venv/bin/python docs/screenshots.py [explorer | TAB ...] [compare]
+(TAB: one of the explorer's tabs in ``TABS``; ``explorer`` is all of them.)
 """
 
 from __future__ import annotations
@@ -63,14 +64,24 @@ def playground(page: Page) -> None:
     page.locator("#playground-digit img").wait_for()
 
 
-def explorer_tabs() -> None:
+def match(page: Page) -> None:
+    """A bundled clip of "seven" finds nine handwritten digits; an MNIST 4 finds three clips."""
+    page.get_by_role("tab", name="Find the match").click()
+    page.locator("#match-examples button", has_text="7_seven").first.click()
+    page.wait_for_function("() => document.querySelectorAll('#match-digits img').length === 9")
+    page.get_by_role("button", name="Find clips for this digit").click()
+    page.locator("#match-heard-1 audio[src]").wait_for(state="attached")
+
+
+#: The latent explorer's screenshots: docs/images/latent_explorer_NAME.png made by the steps.
+TABS = {"sliders": sliders, "interpolation": interpolation, "playground": playground, "match": match}
+
+
+def explorer_tabs(names) -> None:
     with serving(Path(tempfile.mkdtemp(prefix="gradio-shots-"))) as app, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        for name, steps in (
-            ("sliders", sliders),
-            ("interpolation", interpolation),
-            ("playground", playground),
-        ):
+        for name in names:
+            steps = TABS[name]
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(30_000)
             page.goto(app.demo.local_url)
@@ -128,8 +139,13 @@ def save(page: Page, path: Path) -> None:
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     wanted = sys.argv[1:] or ["explorer", "compare"]
-    if "explorer" in wanted:
-        explorer_tabs()
+    unknown = set(wanted) - {"explorer", "compare", *TABS}
+    if unknown:
+        choices = ", ".join(["explorer", "compare", *TABS])
+        raise SystemExit(f"unknown screenshot {', '.join(sorted(unknown))}: choose from {choices}")
+    tabs = list(TABS) if "explorer" in wanted else [name for name in TABS if name in wanted]
+    if tabs:
+        explorer_tabs(tabs)
     if "compare" in wanted:
         compare_page()
 

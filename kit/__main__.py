@@ -138,7 +138,7 @@ def _add_run_flags(command: argparse.ArgumentParser) -> None:
     """The flags of one run configuration (``train`` and ``sweep``)."""
     command.add_argument(
         "model",
-        help="lenet5, mlp-ae, conv-ae, mlp-vae, conv-vae, aivae, fast-aivae, dcgan, aivaegan, fast-aivaegan",
+        help="a model of kit.models.MODELS, e.g. conv-vae, fast-aivae, audionet-cnn (a wrong name lists all)",
     )
     command.add_argument("--data", help="default: the task's (mnist, mnist-fsdd, ...)")
     command.add_argument("--split", help="random, official, speaker, voices (audio-to-image)")

@@ -21,6 +21,11 @@ keeping the spoken digit:
 ``"speed+tilt+pad+noise"`` (:data:`DEFAULT_STEPS`; the steps always run in the
 order above); :func:`augmented_copies` makes several of every clip,
 reproducibly from a seed.
+
+One more kind works on the features instead of the waveform, inside the
+model while it trains: :func:`mask_bands_and_frames`, SpecAugment's
+frequency and time masks (Park et al., 2019), which keep a model from
+leaning on any one band or moment of a voice.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from fractions import Fraction
 from functools import cache
 
 import numpy as np
+import torch
 from scipy.signal import fftconvolve, lfilter, resample_poly
 
 #: The steps :func:`augment` knows, in the order it applies them.
@@ -188,3 +194,23 @@ def augmented_copies(waveforms: Sequence[np.ndarray], copies: int, seed: int = 0
     """``copies`` augmented versions of every waveform, clip by clip: ``[y0', y0'', ..., y1', ...]``."""
     rng = np.random.default_rng(seed)
     return [augment(y, rng, steps) for y in waveforms for _ in range(copies)]
+
+
+def mask_bands_and_frames(features: torch.Tensor, masks: int, width: float = 0.15,
+                          generator: torch.Generator | None = None) -> torch.Tensor:
+    """SpecAugment's masks on a batch of features ``(n, frequency, time)``: a masked copy.
+
+    Each example gets ``masks`` bands of rows and ``masks`` spans of columns,
+    each of a random width up to ``width`` of its axis at a random place, set
+    to 0: the mean of standardised features (an absent band or moment, not a loud one).
+    """
+    n, rows, columns = features.shape
+    keep = torch.ones_like(features, dtype=torch.bool)
+    for axis, size in ((1, rows), (2, columns)):
+        positions = torch.arange(size)
+        for _ in range(masks):
+            widths = torch.randint(0, max(1, int(width * size)) + 1, (n,), generator=generator)
+            starts = (torch.rand(n, generator=generator) * (size - widths + 1)).long()
+            inside = (positions[None] >= starts[:, None]) & (positions[None] < (starts + widths)[:, None])
+            keep &= ~inside[:, :, None] if axis == 1 else ~inside[:, None, :]
+    return features * keep

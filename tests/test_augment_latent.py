@@ -8,6 +8,7 @@ import torch
 
 from kit import augment, latent
 from kit.audio import SAMPLE_RATE
+from kit.models import MODELS
 from kit.runs import RunConfig
 
 
@@ -135,3 +136,25 @@ def test_every_step_keeps_the_clip_finite_and_the_global_generators_untouched():
     assert all(np.isfinite(y).all() and np.abs(y).max() > 0.01 for y in copies)
     assert all(np.array_equal(a, b) for a, b in zip(copies, again, strict=True))
     assert np.array_equal(np.random.get_state()[1], state)
+
+
+def test_spec_augment_masks_whole_bands_and_frame_spans():
+    features = torch.rand(200, 48, 48) + 1.0  # no zeros of their own
+    masked = augment.mask_bands_and_frames(features, masks=2, generator=torch.Generator().manual_seed(0))
+    assert masked.shape == features.shape
+    zero = masked == 0
+    bands, frames = zero.all(dim=2), zero.all(dim=1)  # rows (columns) masked from end to end
+    # every zero lies in a masked band or a masked frame span: nothing else is touched
+    assert torch.equal(zero, bands[:, :, None] | frames[:, None, :])
+    assert torch.equal(masked[~zero], features[~zero])
+    # two masks per axis of up to 15 % each: at most 14 of 48 rows, and on average about 7 % each
+    assert bands.sum(1).max() <= 14 and frames.sum(1).max() <= 14
+    assert 0.05 < bands.float().mean() < 0.2 and 0.05 < frames.float().mean() < 0.2
+    assert torch.equal(augment.mask_bands_and_frames(features, masks=0), features)
+
+
+def test_a_classifier_with_masks_masks_only_while_it_trains():
+    model = MODELS["audionet-cnn"](features="mel48", masks=2)
+    audio = torch.randn(8, 48, 48)
+    assert (model.train().audio_input(audio) == 0).float().mean() > 0.1
+    assert not (model.eval().audio_input(audio) == 0).any()

@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..augment import mask_bands_and_frames
 from ..features import feature_spec
 
 WEIGHT_DECAY = 1e-5  # the report's Adam weight decay
@@ -67,12 +68,17 @@ class LastState(nn.Module):
 
 
 class AudioInput(nn.Module):
-    """Audio features as ``(n, frequency, time)``, each frequency row standardised on the training clips."""
+    """Audio features as ``(n, frequency, time)``, each frequency row standardised on the training clips.
 
-    def __init__(self, features: str) -> None:
+    With ``masks`` > 0, training batches (only) also lose that many bands and
+    spans of frames each (:func:`kit.augment.mask_bands_and_frames`, SpecAugment).
+    """
+
+    def __init__(self, features: str, masks: int = 0) -> None:
         super().__init__()
         spec = feature_spec(features)
         self.feature = features
+        self.masks = masks
         if len(spec.shape) != 2:
             raise ValueError(
                 f"{features} is one vector per clip; the audio classifiers read frames (mfcc39x13 or mel48)"
@@ -91,7 +97,10 @@ class AudioInput(nn.Module):
         self.std.copy_(audio.std(dim=(0, 2)).clamp_min(1e-6)[:, None])
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
-        return (self.layout(audio.float()) - self.mean) / self.std
+        standardised = (self.layout(audio.float()) - self.mean) / self.std
+        if self.training and self.masks:
+            return mask_bands_and_frames(standardised, self.masks)
+        return standardised
 
 
 class DigitClassifier(nn.Module):
@@ -151,9 +160,9 @@ class AudioNetCNN(DigitClassifier):
 
     reads = ("audio",)
 
-    def __init__(self, features: str = "mfcc39x13") -> None:
+    def __init__(self, features: str = "mfcc39x13", masks: int = 0) -> None:
         super().__init__()
-        self.audio_input = AudioInput(features)
+        self.audio_input = AudioInput(features, masks)
         self.audio_encoder = cnn_encoder(self.audio_input.frequencies, self.audio_input.frames)
         self.classifier = nn.Linear(128, 10)
 

@@ -17,6 +17,7 @@ and the apps can load models without the training stack.
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -58,7 +59,11 @@ def load(name: str) -> torch.nn.Module:
     from ..models import MODELS
 
     record = entry(name)
-    model = MODELS[record["model"]](**record.get("options", {}))
+    model_class = MODELS[record["model"]]
+    # audio models are built for the features they were trained on, as kit.runs builds them
+    takes_features = "features" in inspect.signature(model_class).parameters
+    hears = {"features": record["features"]} if takes_features else {}
+    model = model_class(**record.get("options", {}), **hears)
     model.load_state_dict(_checkpoint(name)["model"])
     return model.eval()
 
