@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..features import LOG_STFT
 from ..runs import RunConfig
 from .engine import Row, Table
 from .paper import command, epochs, percent, time_taken
@@ -71,7 +72,7 @@ def maps_analysis(quick: bool, progress: bool, results: Path) -> dict:
 
     from ..judges import hear
     from ..metrics import region_labels
-    from ..speaking import REGION_NEIGHBOURS, latent_codes, map_grid, speak
+    from ..speaking import REGION_NEIGHBOURS, latent_codes, map_grid, speak, word_frames
 
     maps = {}
     for row in TRAINED_ROWS:
@@ -82,6 +83,7 @@ def maps_analysis(quick: bool, progress: bool, results: Path) -> dict:
         drawn = codes if codes.shape[1] == 2 else PCA(2, random_state=0).fit_transform(codes)
         found = {"label": row.label, "latent_dim": int(codes.shape[1]),
                  "codes": np.round(drawn[chosen], 3).tolist(), "digits": data.test_digits[chosen].tolist(),
+                 "frames": word_frames(data.test[chosen].numpy()).tolist(),
                  "history": [{key: round(record[key], 2) for key in CURVES} for record in run.history()]}
         if codes.shape[1] == 2:
             points, on_map = map_grid(codes, GRID_STEPS)
@@ -95,16 +97,17 @@ def maps_analysis(quick: bool, progress: bool, results: Path) -> dict:
 
 
 def maps_figure(result: dict):
-    """One row per model: its loss curves (training and validation), its latent map by digit, and for
-    2-D latents the map decoded to sound, each grid point marked with the digit the judge heard."""
+    """One row per model: its loss curves (training and validation), its latent map by digit and by the
+    length of the word, and for 2-D latents the map decoded to sound, each grid point marked with the digit
+    the judge heard."""
     import matplotlib.pyplot as plt
 
     from .. import plot
 
     maps = result["metrics"]["maps"]
-    figure, axes = plt.subplots(len(maps), 3, figsize=(16, 4.3 * len(maps)), layout="constrained",
+    figure, axes = plt.subplots(len(maps), 4, figsize=(21, 4.3 * len(maps)), layout="constrained",
                                 squeeze=False)
-    for (curves, latent, heard), found in zip(axes, maps.values(), strict=True):
+    for (curves, latent, length, heard), found in zip(axes, maps.values(), strict=True):
         history = found["history"]
         if history:
             plot.loss_curves(history, keys=("train_loss", "val_loss"), ax=curves,
@@ -115,6 +118,10 @@ def maps_figure(result: dict):
         codes = np.array(found["codes"])
         axis = "" if found["latent_dim"] == 2 else " (first two principal axes)"
         plot.latent_map(codes, found["digits"], ax=latent, title=f"test clips' codes{axis}")
+        dots = length.scatter(codes[:, 0], codes[:, 1], c=np.array(found["frames"]) * LOG_STFT.hop_length
+                              / LOG_STFT.sr, cmap="viridis", s=4)
+        figure.colorbar(dots, ax=length, label="word length (s)")
+        length.set(title="the same codes, coloured by the word's length", xlabel="$z_1$", ylabel="$z_2$")
         if "grid" in found:
             plot.heard_map(codes, found["digits"], found["grid"], found["heard"], found["regions"], ax=heard)
         else:
