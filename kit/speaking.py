@@ -103,14 +103,15 @@ def speech_data(dataset: str = "fsdd", split: str = "voices", seed: int = 0,
     return SpeechData(*sides[0], *sides[1], *sides[2], test, description)
 
 
-def word_frames(db) -> np.ndarray:
-    """How long each word of spectrograms ``db`` ``(n, 128, 56)`` lasts: its frames above the floor ``(n,)``.
+def word_frames(db, above_floor_db: float = 20.0) -> np.ndarray:
+    """How long each word of spectrograms ``db`` ``(n, 128, 56)`` lasts: its frames with a bin more than
+    ``above_floor_db`` above the floor, ``(n,)``.
 
     Every clip starts with its word and is padded with silence (the floor) after it; a 2-D map of these
     pictures spends much of its two numbers on this length (lesson 16).
     """
     db = np.asarray(db)
-    return (db.max(axis=-2) > LOG_STFT.floor_db + 1.0).sum(-1)
+    return (db.max(axis=-2) > LOG_STFT.floor_db + above_floor_db).sum(-1)
 
 
 @torch.no_grad()
