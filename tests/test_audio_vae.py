@@ -150,3 +150,17 @@ def test_in_quick_mode_a_tiny_vae_keeps_each_words_length_and_the_sound_path_kee
         rebuilt = model.generate(test).numpy()
     assert np.corrcoef(word_frames(test.numpy()), word_frames(rebuilt))[0, 1] > 0.8
     assert run.samples_path.is_file()
+
+
+def test_the_zoos_vae_that_speaks_carries_its_scale_and_decodes_any_point():
+    from kit import zoo
+
+    record = zoo.entry("audio-vae-cnn-2d")
+    assert record["bytes"] < 3_000_000 and record["features"] == LOG_STFT.name
+    model = zoo.load("audio-vae-cnn-2d")
+    assert float(model.scale.low) == LOG_STFT.floor_db and 20 < float(model.scale.high) < 40  # dB, measured
+    waveforms = speak(model, torch.randn(4, 2, generator=torch.Generator().manual_seed(0)))
+    assert waveforms.shape == (4, LOG_STFT.samples) and (np.abs(waveforms).max(1) > 1e-3).all()
+    metrics = record["metrics"]  # measured on the stored weights, by both judges, next to real clips
+    assert metrics["judge"] == "audionet-cnn" and metrics["resynthesis_accuracy"] > 0.85
+    assert metrics["real_inception_score"] > 8 > metrics["sample_inception_score"] >= 1
