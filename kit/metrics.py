@@ -1,4 +1,4 @@
-"""How good are generated digits? The paper's measure and three more (lessons 4 and 7).
+"""How good are generated digits? The paper's measure and three more (lessons 4, 7 and 16).
 
 All of them look at samples through a trained *judge*: LeNet-5 for images
 (:mod:`kit.evaluator`), or any network with ``embed`` and ``classifier``

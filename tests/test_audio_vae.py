@@ -12,7 +12,7 @@ from kit.io import load_checkpoint, save_checkpoint
 from kit.metrics import confident_share, inception_score, region_labels
 from kit.models import MODELS
 from kit.models.audio_vae import BINS, gaussian_nll
-from kit.speaking import map_grid, speak
+from kit.speaking import map_grid, speak, word_frames
 
 
 def spectrograms(n: int = 16, seed: int = 0) -> torch.Tensor:
@@ -125,6 +125,13 @@ def test_region_labels_and_the_map_grid():
     assert points.shape == (100, 2) and 0 < on_map.sum() < 60  # the empty corners are off the map
     with pytest.raises(ValueError, match="2-D"):
         map_grid(np.zeros((5, 3)))
+
+
+def test_word_frames_counts_the_frames_before_the_padding():
+    db = spectrograms(3).numpy()
+    assert word_frames(db).tolist() == [40, 40, 40]
+    db[1, :, 25:] = LOG_STFT.floor_db
+    assert word_frames(db).tolist() == [40, 25, 40]
 
 
 def test_in_quick_mode_a_tiny_vae_keeps_each_words_length_and_the_sound_path_keeps_the_digit(runs):
