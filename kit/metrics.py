@@ -1,4 +1,4 @@
-"""How good are generated digits? The paper's measure and three more (lessons 4 and 7).
+"""How good are generated digits? The paper's measure and three more (lessons 4, 7 and 16).
 
 All of them look at samples through a trained *judge*: LeNet-5 for images
 (:mod:`kit.evaluator`), or any network with ``embed`` and ``classifier``
@@ -20,6 +20,20 @@ generator), the judge's reading groups the samples instead:
   drawing look like some real digit?" (fidelity), recall and coverage ask
   "is every kind of real digit drawn by someone?" (diversity). Fréchet folds
   both into one number; these four pull them apart (lesson 11).
+
+For generated *sound* (lesson 16) the judge is an audio classifier and the
+intended digit is often unknown (a sample from the prior):
+
+* **Inception Score** (Salimans et al. 2016; WaveGAN and SpecGAN report it
+  for spoken digits with a digit classifier as judge):
+  ``exp E_x[KL(p(y|x) || p(y))]``, between 1 (every sample read the same, or
+  every reading a shrug) and 10 (each sample read confidently, all ten digits
+  equally often); real clips of balanced digits score near 10 under a good judge;
+* **confident share**: the share of samples the judge reads with a
+  probability above 0.5 (a sample between two digits scores low on both);
+* **region labels**: the digit of the nearest known codes (k nearest
+  neighbours) at any point of a latent space, so that a decoded point can be
+  checked against the digit whose region of the map it lies in.
 """
 
 from __future__ import annotations
@@ -34,6 +48,7 @@ from prdc import compute_prdc
 from prdc.prdc import compute_nearest_neighbour_distances, compute_pairwise_distance
 from scipy import linalg
 from sklearn.metrics import confusion_matrix, f1_score
+from sklearn.neighbors import KNeighborsClassifier
 
 
 @torch.no_grad()
@@ -151,3 +166,39 @@ def evaluate_images(images, labels, evaluator, reference_images, reference_label
         **precision_recall_density_coverage(features, reference_features),
         "count": int(len(labels)),
     }
+
+
+def _probabilities(probabilities) -> np.ndarray:
+    p = np.asarray(probabilities, dtype=np.float64)
+    if p.ndim != 2 or len(p) == 0:
+        raise ValueError(f"expected judge probabilities of shape (samples, classes), got {p.shape}")
+    if (p < 0).any() or not np.allclose(p.sum(1), 1, atol=1e-3):
+        raise ValueError("each row of probabilities must be non-negative and sum to 1 (softmax outputs)")
+    return p
+
+
+def inception_score(probabilities) -> float:
+    """``exp(mean over samples of KL(p(y|x) || p(y)))`` of a judge's ``(n, classes)`` probabilities.
+
+    ``p(y)`` is the samples' mean reading. 1 when every row is the same, the
+    number of classes when each row is one-hot and the classes equally often.
+    """
+    p = _probabilities(probabilities)
+    marginal = p.mean(0, keepdims=True)
+    terms = np.where(p > 0, p * (np.log(np.maximum(p, 1e-300)) - np.log(np.maximum(marginal, 1e-300))), 0.0)
+    return float(np.exp(terms.sum(1).mean()))
+
+
+def confident_share(probabilities, threshold: float = 0.5) -> float:
+    """The share of samples whose most likely class has a probability above ``threshold``."""
+    return float((_probabilities(probabilities).max(1) > threshold).mean())
+
+
+def region_labels(codes, labels, points, k: int = 15) -> np.ndarray:
+    """The digit whose region ``points`` ``(m, d)`` lie in: the vote of the ``k`` nearest ``codes`` ``(n, d)``
+    (whose digits are ``labels``)."""
+    codes, points = np.asarray(codes, dtype=np.float64), np.asarray(points, dtype=np.float64)
+    if codes.ndim != 2 or points.ndim != 2 or codes.shape[1] != points.shape[1]:
+        raise ValueError(f"codes {codes.shape} and points {points.shape} must be (n, d) with the same d")
+    vote = KNeighborsClassifier(n_neighbors=min(k, len(codes))).fit(codes, np.asarray(labels))
+    return vote.predict(points)

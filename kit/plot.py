@@ -310,3 +310,24 @@ def joint_embedding(audio_points, audio_labels, image_points, image_labels, ax: 
     if title:
         ax.set_title(title)
     return fig
+
+
+def heard_map(codes, labels, points, heard, regions, ax: Axes | None = None,
+              title: str | None = "the latent map, heard") -> Figure:
+    """A 2-D latent map as sound (lesson 16): the test clips' codes coloured by digit, and at each decoded
+    grid point the digit the judge heard there, green where it is the digit of the point's region (the
+    nearest clips' digit), red where it is not."""
+    fig, ax = _axes(ax, (6, 5))
+    codes, points = np.asarray(codes), np.asarray(points)
+    heard, regions = np.asarray(heard), np.asarray(regions)
+    if not len(points) == len(heard) == len(regions):
+        raise ValueError("every grid point needs the digit heard there and the digit of its region")
+    dots = ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=5, alpha=0.35, vmin=-0.5, vmax=9.5)
+    fig.colorbar(dots, ax=ax, ticks=range(10), label="digit said (test clips)")
+    for (x, y), said, region in zip(points, heard, regions, strict=True):
+        ax.text(x, y, str(int(said)), ha="center", va="center", fontsize=9, weight="bold",
+                color="darkgreen" if said == region else "crimson")
+    agree = float((heard == regions).mean()) if len(heard) else float("nan")
+    ax.set(xlabel="$z_1$", ylabel="$z_2$",
+           title=f"{title} ({agree:.0%} of {len(heard)} points as their region)" if title else None)
+    return fig

@@ -28,7 +28,7 @@ LAYERS = [
     ["kit.zoo"],  # the store: load and publish trained models
     ["kit.train"],
     ["kit.evaluator", "kit.judges"],
-    ["kit.experiments", "kit.multimodal", "kit.correspondence", "kit.tasks", "kit.voicing"],
+    ["kit.experiments", "kit.multimodal", "kit.correspondence", "kit.speaking", "kit.voicing", "kit.tasks"],
     ["kit.runs"],
     [
         "kit.zoo.recipes", "kit.reproduce", "kit.playground", "kit.matching", "kit.speaker", "kit.explorer",

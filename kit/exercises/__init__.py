@@ -110,5 +110,6 @@ from . import (  # noqa: E402,F401  (registers the checks)
     lesson13,
     lesson14,
     lesson15,
+    lesson16,
     lesson17,
 )

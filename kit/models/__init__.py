@@ -1,5 +1,5 @@
 """The course's networks: the LeNet-5 evaluator, image AEs and VAEs, AIVAE, GANs, AIVAEGAN, classifiers,
-audio-visual correspondence.
+audio-visual correspondence, audio VAEs that speak.
 
 Every model has the same small contract, used by :class:`kit.train.Trainer`:
 ``loss(batch) -> dict`` of scalar tensors with the key ``"loss"`` (what is
@@ -11,6 +11,7 @@ hooks (two optimisers, a model-owned alternating step): see
 
 from .aivae import AIVAE, FastAIVAE
 from .aivaegan import AIVAEGAN, FastAIVAEGAN
+from .audio_vae import AudioVaeCnn, AudioVaeMlp
 from .autoencoders import ConvAE, ConvVAE, MlpAE, MlpVAE
 from .classifiers import AudioNetCNN, AudioNetLSTM, HybridNetCNN, HybridNetCNNLSTM, ImageNetCNN
 from .correspondence import AVCDistance, AVCInfoNCE, AVCNet
@@ -41,11 +42,13 @@ MODELS = {
     "avc-distance": AVCDistance,
     "avc-infonce": AVCInfoNCE,
     "iavae": IAVAE,
+    "audio-vae-mlp": AudioVaeMlp,
+    "audio-vae-cnn": AudioVaeCnn,
 }
 
 __all__ = [
     "AIVAE", "AIVAEGAN", "AVCDistance", "AVCInfoNCE", "AVCNet", "DCGAN", "MODELS",
-    "AudioNetCNN", "AudioNetLSTM", "ConvAE", "ConvVAE", "FastAIVAE",
+    "AudioNetCNN", "AudioNetLSTM", "AudioVaeCnn", "AudioVaeMlp", "ConvAE", "ConvVAE", "FastAIVAE",
     "FastAIVAEGAN", "HybridNetCNN", "IAVAE", "HybridNetCNNLSTM", "ImageNetCNN", "LeNet5", "MfccVAE", "MlpAE",
     "MlpVAE",
     "elbo", "kl_divergence", "reparametrize",

@@ -8,6 +8,7 @@ and its slides, :mod:`kit.reproduce.paper_gan` for its GAN half,
 :mod:`kit.reproduce.multimodal` for the classification report and the MFCC-40
 VAE, :mod:`kit.reproduce.correspondence` for the slides' correspondence and
 retrieval pages, :mod:`kit.reproduce.voices` for voices never heard,
+:mod:`kit.reproduce.speaking` for seed 004's VAEs that speak,
 :mod:`kit.reproduce.drawing_to_voice` for the image-to-audio model; one
 module per document as the course grows). A row may instead be a measurement of
 trained runs (``analysis``) and may draw a figure (``docs/results/ROW.png``). ``python -m kit reproduce``
@@ -33,15 +34,18 @@ from .paper import ROWS as PAPER_ROWS
 from .paper import TABLES as PAPER_TABLES
 from .paper_gan import ROWS as GAN_ROWS
 from .paper_gan import TABLES as GAN_TABLES
+from .speaking import ROWS as SPEAKING_ROWS
+from .speaking import TABLES as SPEAKING_TABLES
 from .voices import ROWS as VOICE_ROWS
 from .voices import TABLES as VOICE_TABLES
 
 ROWS: dict[str, Row] = {
-    row.id: row for row in (*PAPER_ROWS, *GAN_ROWS, *MULTIMODAL_ROWS, *CORRESPONDENCE_ROWS, *VOICE_ROWS)
+    row.id: row for row in (*PAPER_ROWS, *GAN_ROWS, *MULTIMODAL_ROWS, *CORRESPONDENCE_ROWS, *VOICE_ROWS,
+                         *SPEAKING_ROWS)
 }
 ROWS |= {row.id: row for row in VOICING_ROWS}
 TABLES: dict[str, Table] = (
-    PAPER_TABLES | GAN_TABLES | MULTIMODAL_TABLES | CORRESPONDENCE_TABLES | VOICE_TABLES
+    PAPER_TABLES | GAN_TABLES | MULTIMODAL_TABLES | CORRESPONDENCE_TABLES | VOICE_TABLES | SPEAKING_TABLES
 )
 TABLES |= VOICING_TABLES
 

@@ -20,6 +20,8 @@ digit-classification   imagenet-cnn, audionet-cnn,          its own test accurac
                        hybridnet-cnn-lstm
 audio-visual-          avc-net, avc-distance, avc-infonce   held-out matching and mismatching
 correspondence                                              pairs; retrieval both ways (lesson 15)
+audio-generation       audio-vae-mlp, audio-vae-cnn         the audio judge hears reconstructions,
+                                                            prior samples and the latent map (16)
 image-to-audio         iavae                                the audio judge hears the digit said
                                                             for a test image (lesson 17)
 =====================  ===================================  =====================================
@@ -33,13 +35,13 @@ from .correspondence import AudioVisualCorrespondence
 from .digits import DigitClassification
 from .image_to_audio import ImageToAudio
 from .images import ImageClassification, ImageGeneration, ImageReconstruction
+from .speech import AudioGeneration
 
 TASKS: dict[str, Task] = {
     task.name: task
     for task in (
         ImageClassification(), ImageReconstruction(), ImageGeneration(), AudioToImage(),
-        DigitClassification(), AudioVisualCorrespondence(),
-        ImageToAudio(),
+        DigitClassification(), AudioVisualCorrespondence(), AudioGeneration(), ImageToAudio(),
     )
 }
 
@@ -55,6 +57,7 @@ def task_of(model: str) -> Task:
 
 __all__ = [
     "TASKS",
+    "AudioGeneration",
     "AudioToImage",
     "AudioVisualCorrespondence",
     "DigitClassification",

@@ -39,6 +39,11 @@ Entries:
     the playground's voices (the ``voices`` split's training side), so that
     each digit gets one archetypal voice; judged by the audio judge and
     PocketSphinx on MNIST test images, and by the round trip.
+``audio-vae-cnn-2d``
+    lesson 16's VAE that speaks: seed 004's CNN VAE (strided, see
+    :mod:`kit.models.audio_vae`) with a 2-D latent on the log-STFT of the
+    playground's voices (the ``voices`` split), one global scale stored with
+    it, judged by the audio judge and PocketSphinx (:mod:`kit.speaking`).
 """
 
 from __future__ import annotations
@@ -68,6 +73,7 @@ RECIPES: dict[str, RunConfig] = {
     "audionet-cnn": RunConfig("audionet-cnn", data="mnist-fsdd+espeak", split="voices", features="mel48",
                               augment=4, augmentation=DEFAULT_STEPS, batch_size=64, lr_schedule="onecycle",
                               epochs=6),
+    "audio-vae-cnn-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2}, data="fsdd+espeak", epochs=12),
 }
 SLIDERS = 8  # principal axes stored for latents larger than this
 
