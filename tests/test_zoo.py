@@ -16,7 +16,9 @@ from kit.train import CheckpointError
 from kit.zoo import recipes
 from tests.conftest import require
 
-MAX_ZOO_BYTES = 20_000_000
+# 20 MB until the speaking side: the audio judge and the two models that speak (lessons 12, 16, 17) each
+# hold one dense layer to or from a spectrogram, 7.4 MB together, so the budget grew to 24 MB.
+MAX_ZOO_BYTES = 24_000_000
 
 
 def test_every_recipe_has_an_entry_within_the_size_budget():
