@@ -54,14 +54,20 @@ TRAINED_ROWS = tuple(
 
 
 def _trained(row_id: str, quick: bool, progress: bool):
-    """The run, model and data of a trained row (finished runs reused; quick: as the engine trains it)."""
+    """The run, model and data of a trained row (a measured run reused as it is, an unfinished one trained
+    and measured; quick: as the engine trains it)."""
+    from ..config import runs_dir
     from ..runs import load_run_model, train_run
+    from ..train import Run
 
     config = next(row for row in TRAINED_ROWS if row.id == row_id).run_config()
     if quick:
         config = config.replace(quick=True, epochs=1)
-    name = f"zoo-{SEED_ROWS[row_id][3]}" if isinstance(SEED_ROWS[row_id][3], str) and not quick else None
-    run = train_run(config, name, resume=True, progress=progress)
+    made = SEED_ROWS[row_id][3]
+    name = f"zoo-{made}" if isinstance(made, str) and not quick else config.name
+    run = Run(runs_dir() / name)
+    if not run.metrics_path.is_file():
+        run = train_run(config, name, resume=True, progress=progress)
     return (run, *load_run_model(run))
 
 
