@@ -112,6 +112,8 @@ ANSWERS: dict[str, Callable[[], Any]] = {
     "14.reverberate": solution("14", "my_reverberate"),
     "15.info_nce": solution("15", "my_info_nce"),
     "15.recall_at_k": solution("15", "my_recall_at_k"),
+    "16.denormalise": solution("16", "my_denormalise"),
+    "16.griffin_lim": solution("16", "my_to_sound"),
     "17.reconstruction": solution("17", "by_hand_reconstruction"),
     "17.negative_elbo": solution("17", "by_hand_negative_elbo"),
     "17.archetypes": solution("17", "by_hand_archetypes"),

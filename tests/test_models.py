@@ -31,6 +31,7 @@ def example_batch(model: torch.nn.Module) -> tuple[torch.Tensor, ...]:
         "digit-classification": (images, audio, labels),
         "audio-visual-correspondence": (audio, images, torch.tensor([1.0, 1.0, 0.0, 0.0])),
         "image-to-audio": (torch.rand(4, *FEATURES["logstft"].shape) * 100 - 100, images),
+        "audio-generation": (torch.rand(4, *FEATURES["logstft"].shape) * 100 - 100, labels),
     }.get(model.task, (images, labels))
 
 
