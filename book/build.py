@@ -51,6 +51,8 @@ PARTS = (
 LESSON_FILE = re.compile(r"^(\d\d)_\w+\.ipynb$")
 CHECK_CELL = re.compile(r"""^\s*check\(\s*["'](\d\d\.\w+)["']\s*,\s*answer\s*\)""", re.MULTILINE)
 LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(([^()\s]+)\)")
+#: Folders of docs/ whose pictures the pages show, staged at the top of the site under the same names.
+STAGED_PICTURES = ("images", "results")
 LESSONS_NAMED = re.compile(r"\blessons?\s+((?:\d+(?:\s*-\s*\d+)?(?:\s*,\s*|\s+and\s+)?)+)", re.IGNORECASE)
 
 
@@ -172,7 +174,14 @@ class Site:
 
         def rewrite(match: re.Match) -> str:
             bang, text, address = match.groups()
-            if bang or re.match(r"^[a-z]+:|^#", address):
+            if re.match(r"^[a-z]+:|^#", address):
+                return match[0]
+            if bang:  # a picture of docs/images or docs/results: staged as images/ and results/ at the top
+                target = (source.parent / address).resolve()
+                for folder in STAGED_PICTURES:
+                    if target.is_relative_to(ROOT / "docs" / folder):
+                        inside = target.relative_to(ROOT / "docs" / folder)
+                        return f"![{text}]({'../' * depth}{folder}/{inside})"
                 return match[0]
             path, _, anchor = address.partition("#")
             target = (source.parent / path)
@@ -260,8 +269,8 @@ def stage(lessons: list[Lesson], kit: Path, source: Path) -> list[str]:
     source.mkdir(parents=True)
     for name in ("_config.yml", "index.md"):
         shutil.copy(BOOK / name, source / name)
-    shutil.copytree(ROOT / "docs" / "images", source / "images")
-    shutil.copytree(ROOT / "docs" / "results", source / "results", ignore=shutil.ignore_patterns("*.json"))
+    for folder in STAGED_PICTURES:
+        shutil.copytree(ROOT / "docs" / folder, source / folder, ignore=shutil.ignore_patterns("*.json"))
     mathjax = find_spec("jupyter_server_mathjax")
     if mathjax is None or mathjax.origin is None:
         raise SystemExit("jupyter-server-mathjax is missing (it is in requirements.txt): pip install it")

@@ -92,6 +92,16 @@ def test_kit_links_lead_to_api_pages_and_other_repository_links_keep_their_text(
         "[web](https://example.org), [gone](../kit/no_such_module.py)")  # the build reports the last one
 
 
+def test_pictures_of_docs_are_found_where_the_site_stages_them():
+    site = build.Site(LESSONS, ROOT / "kit")
+    lesson = LESSONS[0]
+    text = ("![tab](../docs/images/latent_explorer_match.png) ![row](../docs/results/avc-net-random.png) "
+            "![beside](figure.png)")
+    assert site.rewrite_links(text, lesson.path, lesson.page) == (
+        "![tab](../images/latent_explorer_match.png) ![row](../results/avc-net-random.png) "
+        "![beside](figure.png)")
+
+
 def test_the_kit_names_a_lessons_code_uses_are_found_through_its_imports():
     code = ("%matplotlib inline\nimport kit\nfrom kit import audio, features as F\n"
             "from kit.models import FastAIVAE\n"

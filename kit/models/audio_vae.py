@@ -10,15 +10,15 @@ that a point drawn from the prior decodes to decibels, and then to sound
 (:func:`kit.sound.to_waveform`): the seed scaled every file by its own range
 and could only decode what it had encoded.
 
-==============  ==============================================================  ==========
-model           layers                                                          parameters
-==============  ==============================================================  ==========
-audio-vae-mlp   7168-1024-512-256-latent, mirrored (seed 004's MLP; ``dropout``   16.0 M
+==============  ==================================================================  ==========
+model           layers                                                              parameters
+==============  ==================================================================  ==========
+audio-vae-mlp   7168-1024-512-256-latent, mirrored (seed 004's MLP; ``dropout``       16.0 M
                 0.3 after every dense layer is its regularised variant)
-audio-vae-cnn   four 3x3 convolutions with stride 2 (32, 64, 64, 64), dense 256,   1.2 M
+audio-vae-cnn   four 3x3 convolutions with stride 2 (32, 64, 64, 64), dense 256,       1.2 M
                 latent; mirrored with transposed convolutions, cropped to 56
                 frames (the seed's "resized to the input")
-==============  ==============================================================  ==========
+==============  ==================================================================  ==========
 
 The seed's two convolutions (32 and 64 filters, 3x3) kept the spectrogram's
 size, so its dense layer alone held 64 x 17,733 x 256 = 290 M weights (and
