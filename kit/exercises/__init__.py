@@ -13,6 +13,9 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+import torch
+
 CHECKS: dict[str, Callable[[Any], None]] = {}
 
 
@@ -61,6 +64,19 @@ def as_number(answer: Any, what: str) -> float:
     if not math.isfinite(value):
         raise AssertionError(f"the answer is {value}; {what} is a finite number.")
     return value
+
+
+def as_array(value: Any, what: str, returns: str = "its result") -> np.ndarray:
+    """What a learner's function returned, as a float64 array (tensors too), or an AssertionError
+    saying it returned nothing (``returns`` names what it should return) or no numbers."""
+    if value is None:
+        raise AssertionError(f"{what} returned None: does your function `return` {returns}?")
+    if torch.is_tensor(value):
+        value = value.detach().cpu().numpy()
+    array = np.asarray(value)
+    if array.dtype == object or not np.issubdtype(array.dtype, np.number):
+        raise AssertionError(f"{what} should return an array of numbers, not {type(value).__name__}.")
+    return array.astype(np.float64)
 
 
 def as_function(answer: Any, name: str) -> Callable:

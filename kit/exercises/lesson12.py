@@ -24,8 +24,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..models.classifiers import AudioInput, AudioNetLSTM
+from . import as_array, exercise, own_work
 from . import as_function as _function
-from . import exercise, own_work
 
 FRAMES, COEFFICIENTS = 39, 13  # kit.features.MFCC_FRAMES: 39 frames x (log-energy + MFCC 1-12)
 
@@ -99,17 +99,6 @@ def _standardise_slips(train: np.ndarray, frames: np.ndarray) -> list[tuple[np.n
     ]
 
 
-def _as_array(value, what: str) -> np.ndarray:
-    if value is None:
-        raise AssertionError(f"{what} returned None: does your function `return` the standardised frames?")
-    if torch.is_tensor(value):
-        value = value.detach().cpu().numpy()
-    array = np.asarray(value)
-    if array.dtype == object or not np.issubdtype(array.dtype, np.number):
-        raise AssertionError(f"{what} should return an array of numbers, not {type(value).__name__}.")
-    return array.astype(np.float64)
-
-
 @exercise("12.standardise")
 def standardise_check(answer) -> None:
     """``my_standardise(train_frames, frames)`` equals the kit's AudioInput on hidden frames."""
@@ -123,7 +112,7 @@ def standardise_check(answer) -> None:
         except Exception as error:
             raise AssertionError(f"{what} raised {type(error).__name__}: {error}. Both arguments are NumPy "
                                  "arrays of shape (clips, 39 frames, 13 coefficients).") from None
-        got = _as_array(value, what)
+        got = as_array(value, what, "the standardised frames")
         expected = kit_standardise(train, frames)
         if got.shape == expected.transpose(0, 2, 1).shape and got.shape != expected.shape:
             if np.allclose(got.transpose(0, 2, 1), expected, atol=2e-3, rtol=1e-3):

@@ -22,8 +22,8 @@ import torch
 from ..audio import SAMPLE_RATE
 from ..features import LOG_STFT, griffin_lim, istft, stft
 from ..sound import SpectrogramScale, to_waveform
+from . import as_array, exercise, own_work
 from . import as_function as _function
-from . import exercise, own_work
 
 # ---------------------------------------------------------------------------------------------
 # Exercise 1: back to decibels with the training set's one scale
@@ -87,17 +87,6 @@ def _denormalise_slips(scaled: np.ndarray, train: np.ndarray) -> list[tuple[np.n
     ]
 
 
-def _as_array(value, what: str) -> np.ndarray:
-    if value is None:
-        raise AssertionError(f"{what} returned None: does your function `return` its result?")
-    if torch.is_tensor(value):
-        value = value.detach().cpu().numpy()
-    array = np.asarray(value)
-    if array.dtype == object or not np.issubdtype(array.dtype, np.number):
-        raise AssertionError(f"{what} should return an array of numbers, not {type(value).__name__}.")
-    return array.astype(np.float64)
-
-
 @exercise("16.denormalise")
 def denormalise_check(answer) -> None:
     """``my_denormalise(scaled, train_db)`` equals :class:`SpectrogramScale` fitted on hidden spectrograms."""
@@ -113,7 +102,7 @@ def denormalise_check(answer) -> None:
             raise AssertionError(f"{what} raised {type(error).__name__}: {error}. Both arguments are "
                                  "NumPy arrays: decoder outputs (clips, 128, 56) and training spectrograms "
                                  "in dB.") from None
-        got = _as_array(value, what)
+        got = as_array(value, what)
         expected = kit_denormalise(scaled, train)
         if got.shape != expected.shape:
             raise AssertionError(f"{what} returned shape {got.shape}; it should keep the shape of `scaled`, "
@@ -202,7 +191,7 @@ def griffin_lim_check(answer) -> None:
         except Exception as error:
             raise AssertionError(f"{what} raised {type(error).__name__}: {error}. The argument is one "
                                  "spectrogram in dB, a NumPy array (128 frequencies, 56 frames).") from None
-        y = _as_array(value, what).squeeze()
+        y = as_array(value, what).squeeze()
         if y.ndim != 1:
             raise AssertionError(f"{what} returned shape {y.shape}: return one waveform, a 1-D array.")
         if len(y) != LOG_STFT.samples:
