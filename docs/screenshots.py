@@ -30,8 +30,8 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # for tests.explorer_app, the launcher the tests use
 
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.explorer_app import serving  # noqa: E402
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 #: The website's page shown in the README, and the section it opens at (a figure and a sound).
