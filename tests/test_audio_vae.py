@@ -46,6 +46,25 @@ def test_shapes_and_parameter_counts(name, latent_dim, parameters):
     assert set(terms) == {"loss", "reconstruction", "kl", "sigma"} and torch.isfinite(terms["loss"])
 
 
+@pytest.mark.parametrize("name", ["audio-vae-mlp", "audio-vae-cnn"])
+def test_the_guide_adds_a_straight_line_digit_read_out_and_its_cross_entropy(name):
+    torch.manual_seed(0)
+    plain, guided = MODELS[name](latent_dim=2), MODELS[name](latent_dim=2, guide=100.0)
+    count = lambda model: sum(p.numel() for p in model.parameters())  # noqa: E731
+    assert count(guided) - count(plain) == 10 * (2 + 1)
+    db, digits = spectrograms(10), torch.arange(10)
+    guided.fit_input_scaling(db)
+    torch.manual_seed(1)
+    terms = guided.loss((db, digits))
+    assert set(terms) == {"loss", "reconstruction", "kl", "sigma", "guide"}
+    assert float(terms["guide"]) == pytest.approx(np.log(10), abs=1.0)  # an untrained read-out: about chance
+    torch.manual_seed(1)
+    again = guided.loss((db, (digits + 1) % 10))  # the same sample of z, other digits: only the guide moves
+    assert float(again["reconstruction"]) == pytest.approx(float(terms["reconstruction"]))
+    assert float(again["loss"] - terms["loss"]) == pytest.approx(
+        100.0 * float(again["guide"] - terms["guide"]), rel=1e-3)
+
+
 def test_the_zoo_budget_fits_the_cnn():
     parameters = sum(p.numel() for p in MODELS["audio-vae-cnn"](latent_dim=2).parameters())
     assert 2 * parameters < 3e6  # float16 in the zoo: under 3 MB
@@ -171,3 +190,16 @@ def test_the_zoos_vae_that_speaks_carries_its_scale_and_decodes_any_point():
     metrics = record["metrics"]  # measured on the stored weights, by both judges, next to real clips
     assert metrics["judge"] == "audionet-cnn" and metrics["resynthesis_accuracy"] > 0.85
     assert metrics["real_inception_score"] > 8 > metrics["sample_inception_score"] >= 1
+
+
+def test_in_quick_mode_the_guided_map_is_heard_as_its_regions_digits(runs):
+    """The digit-guided 2-D VAE (option ``guide``) on the quick subset: points of its map decoded to sound
+    are heard as the digit of their region three times as often as chance. (Measured when written: 39 %
+    with the shared data, 47 % on the embedded voices; the same MLP without the guide: 15 %.)"""
+    from kit.runs import RunConfig, train_run
+
+    data = "fsdd+espeak" if SOURCES["fsdd"].available() else "fsdd"
+    config = RunConfig("audio-vae-mlp", options={"latent_dim": 2, "guide": 1e5, "kl_weight": 300}, data=data,
+                       epochs=12, batch_size=32, lr_schedule="onecycle", quick=True)
+    metrics = train_run(config, progress=False).metrics
+    assert metrics["map_points"] > 40 and metrics["map_accuracy"] > 0.3

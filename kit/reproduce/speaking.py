@@ -26,13 +26,16 @@ from .engine import Row, Table
 from .paper import command, epochs, percent, time_taken
 
 MLP_EPOCHS, CNN_EPOCHS = 30, 12
+LONG_EPOCHS, GUIDED_EPOCHS = 200, 60
+GUIDE = {"guide": 100_000, "kl_weight": 300}  # the guided map's settings (kit.models.audio_vae)
 MAP_CLIPS = 600  # test clips drawn on each map
 GRID_STEPS = 12
 CURVES = ("epoch", "train_loss", "val_loss", "seconds")  # what the maps' figure draws of each history
 
 
-def _config(model: str, latent_dim: int, epochs: int, **options) -> RunConfig:
-    return RunConfig(model, options={"latent_dim": latent_dim, **options}, data="fsdd+espeak", epochs=epochs)
+def _config(model: str, latent_dim: int, epochs: int, lr_schedule: str = "constant", **options) -> RunConfig:
+    return RunConfig(model, options={"latent_dim": latent_dim, **options}, data="fsdd+espeak", epochs=epochs,
+                     lr_schedule=lr_schedule)
 
 
 #: row id: (source, label, the seed's epochs, config or zoo entry)
@@ -45,6 +48,12 @@ SEED_ROWS = {
                        "audio-vae-cnn-2d"),
     "seed004-cnn-16d": ("seed 004, 5.1 (future work: a larger latent)", "CNN, 16-D latent", "-",
                         _config("audio-vae-cnn", 16, CNN_EPOCHS)),
+    "seed004-mlp-16d-long": ("seed 004, 5.1 (a larger latent), trained long", "MLP, 16-D latent, one-cycle",
+                             "-", _config("audio-vae-mlp", 16, LONG_EPOCHS, "onecycle")),
+    "seed004-mlp-2d-guided": ("beyond seed 004: the digit-guided map", "MLP, 2-D latent, digit-guided", "-",
+                              _config("audio-vae-mlp", 2, GUIDED_EPOCHS, "onecycle", **GUIDE)),
+    "seed004-cnn-2d-guided": ("beyond seed 004: the digit-guided map; the zoo's audio-vae-guided-2d",
+                              "CNN, 2-D latent, digit-guided", "-", "audio-vae-guided-2d"),
 }
 TRAINED_ROWS = tuple(
     Row(row_id, source, label, {"epochs": seed_epochs},

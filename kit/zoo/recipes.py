@@ -44,6 +44,10 @@ Entries:
     :mod:`kit.models.audio_vae`) with a 2-D latent on the log-STFT of the
     playground's voices (the ``voices`` split), one global scale stored with
     it, judged by the audio judge and PocketSphinx (:mod:`kit.speaking`).
+``audio-vae-guided-2d``
+    lesson 16's map that speaks its digits: the same CNN with the digit-guided
+    map (``guide``, :mod:`kit.models.audio_vae`), trained five times longer
+    with a one-cycle schedule; its regions are heard as their digits.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ RECIPES: dict[str, RunConfig] = {
                               augment=4, augmentation=DEFAULT_STEPS, batch_size=64, lr_schedule="onecycle",
                               epochs=6),
     "audio-vae-cnn-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2}, data="fsdd+espeak", epochs=12),
+    "audio-vae-guided-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2, "guide": 100_000, "kl_weight": 300},
+                                     data="fsdd+espeak", lr_schedule="onecycle", epochs=60),
 }
 SLIDERS = 8  # principal axes stored for latents larger than this
 
