@@ -11,7 +11,10 @@ trained on, which the audio judge never trained on either), with one global
 scale, and lets the judges of :mod:`kit.speaking` listen: to reconstructions,
 to prior samples and to the decoded latent map. The fourth row is the seed's
 first proposal for future work, a larger latent. Epochs are far fewer than
-the seed's (they fit a shared 2-core CPU); the tables say how many.
+the seed's (they fit a shared 2-core CPU); the tables say how many. Three
+rows go beyond the seed: an MLP with a 16-D latent trained 200 epochs, and
+the digit-guided maps (option ``guide`` of :mod:`kit.models.audio_vae`) of
+the MLP and of the CNN (the zoo's ``audio-vae-guided-2d``).
 """
 
 from __future__ import annotations
