@@ -78,7 +78,8 @@ RECIPES: dict[str, RunConfig] = {
                               augment=4, augmentation=DEFAULT_STEPS, batch_size=64, lr_schedule="onecycle",
                               epochs=6),
     "audio-vae-cnn-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2}, data="fsdd+espeak", epochs=12),
-    "audio-vae-guided-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2, "guide": 100_000, "kl_weight": 300},
+    "audio-vae-guided-2d": RunConfig("audio-vae-cnn",
+                                     options={"latent_dim": 2, "guide": 100_000, "kl_weight": 300},
                                      data="fsdd+espeak", lr_schedule="onecycle", epochs=60),
 }
 SLIDERS = 8  # principal axes stored for latents larger than this
