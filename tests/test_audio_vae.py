@@ -11,7 +11,7 @@ from kit.features import LOG_STFT
 from kit.io import load_checkpoint, save_checkpoint
 from kit.metrics import confident_share, inception_score, region_labels
 from kit.models import MODELS
-from kit.models.audio_vae import BINS, gaussian_nll
+from kit.models.audio_vae import BINS, GUIDED_MAP, gaussian_nll
 from kit.speaking import map_grid, speak, word_frames
 
 
@@ -199,7 +199,7 @@ def test_in_quick_mode_the_guided_map_is_heard_as_its_regions_digits(runs):
     from kit.runs import RunConfig, train_run
 
     data = "fsdd+espeak" if SOURCES["fsdd"].available() else "fsdd"
-    config = RunConfig("audio-vae-mlp", options={"latent_dim": 2, "guide": 1e5, "kl_weight": 300}, data=data,
+    config = RunConfig("audio-vae-mlp", options={"latent_dim": 2, **GUIDED_MAP}, data=data,
                        epochs=12, batch_size=32, lr_schedule="onecycle", quick=True)
     metrics = train_run(config, progress=False).metrics
     assert metrics["map_points"] > 40 and metrics["map_accuracy"] > 0.3

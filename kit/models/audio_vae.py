@@ -64,6 +64,7 @@ from .vae import OneChannel, VariationalAutoencoder, kl_divergence, reparametriz
 
 BINS = LOG_STFT.shape[0] * LOG_STFT.shape[1]  # 128 frequencies x 56 frames = 7,168 numbers per clip
 FEATURES = 256  # the dense layer before the latent, in both of the seed's models
+GUIDED_MAP = {"guide": 100_000, "kl_weight": 300}  # the guided map's options (module docstring)
 
 
 def gaussian_nll(scaled: torch.Tensor, decoded: torch.Tensor, sigma: float | None = None):

@@ -24,13 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from ..features import LOG_STFT
+from ..models.audio_vae import GUIDED_MAP
 from ..runs import RunConfig
 from .engine import Row, Table
 from .paper import command, epochs, percent, time_taken
 
 MLP_EPOCHS, CNN_EPOCHS = 30, 12
 LONG_EPOCHS, GUIDED_EPOCHS = 200, 60
-GUIDE = {"guide": 100_000, "kl_weight": 300}  # the guided map's settings (kit.models.audio_vae)
 MAP_CLIPS = 600  # test clips drawn on each map
 GRID_STEPS = 12
 CURVES = ("epoch", "train_loss", "val_loss", "seconds")  # what the maps' figure draws of each history
@@ -54,7 +54,7 @@ SEED_ROWS = {
     "seed004-mlp-16d-long": ("seed 004, 5.1 (a larger latent), trained long", "MLP, 16-D latent, one-cycle",
                              "-", _config("audio-vae-mlp", 16, LONG_EPOCHS, "onecycle")),
     "seed004-mlp-2d-guided": ("beyond seed 004: the digit-guided map", "MLP, 2-D latent, digit-guided", "-",
-                              _config("audio-vae-mlp", 2, GUIDED_EPOCHS, "onecycle", **GUIDE)),
+                              _config("audio-vae-mlp", 2, GUIDED_EPOCHS, "onecycle", **GUIDED_MAP)),
     "seed004-cnn-2d-guided": ("beyond seed 004: the digit-guided map; the zoo's audio-vae-guided-2d",
                               "CNN, 2-D latent, digit-guided", "-", "audio-vae-guided-2d"),
 }

@@ -60,6 +60,7 @@ from ..data.voices import validation_voices
 from ..experiments import spoken_digit_accuracy
 from ..judges import load_judge
 from ..latent import LatentAxes, principal_axes, prior_axes
+from ..models.audio_vae import GUIDED_MAP
 from ..runs import RunConfig, load_run_model, train_run
 from ..tasks import TASKS, TaskData
 
@@ -78,8 +79,7 @@ RECIPES: dict[str, RunConfig] = {
                               augment=4, augmentation=DEFAULT_STEPS, batch_size=64, lr_schedule="onecycle",
                               epochs=6),
     "audio-vae-cnn-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2}, data="fsdd+espeak", epochs=12),
-    "audio-vae-guided-2d": RunConfig("audio-vae-cnn",
-                                     options={"latent_dim": 2, "guide": 100_000, "kl_weight": 300},
+    "audio-vae-guided-2d": RunConfig("audio-vae-cnn", options={"latent_dim": 2, **GUIDED_MAP},
                                      data="fsdd+espeak", lr_schedule="onecycle", epochs=60),
 }
 SLIDERS = 8  # principal axes stored for latents larger than this
