@@ -442,7 +442,7 @@ def extract(corpus, spec: FeatureSpec = MEL_IMAGE, cache: bool = True, progress:
         return np.load(path)
     features = spec(corpus.waveforms(spec.sr, progress=progress and not quick_mode()))
     if cache:
-        partial = path.with_suffix(".partial.npy")
+        partial = path.with_suffix(f".{os.getpid()}.partial.npy")  # one per process: runs may share a cache
         np.save(partial, features)
         os.replace(partial, path)  # atomic: a crash never leaves a half-written cache file
     return features

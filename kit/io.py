@@ -22,7 +22,7 @@ class CheckpointError(RuntimeError):
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` to a temporary file next to ``path``, then rename it into place."""
     path = Path(path)
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_text(text)
     os.replace(partial, path)
 
@@ -50,7 +50,7 @@ def save_checkpoint(path: str | Path, state: dict) -> None:
     import torch  # here, not above: the command line's light commands never load torch
 
     path = Path(path)
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     torch.save(state, partial)
     os.replace(partial, path)
 
