@@ -12,9 +12,10 @@ same question asked of real test clips:
 (a) **reconstructions**: is a test clip, encoded and decoded to sound, heard
     as its digit? (next to the real clip, and the real clip's own spectrogram
     turned back into sound the same way: the best a decoder could do);
-(b) **prior samples**: points drawn from N(0, I), decoded to sound: their
-    Inception Score and the share heard with confidence above 0.5, next to
-    the same for the real test clips;
+(b) **prior samples**: points drawn from the model's prior (N(0, I), or its
+    digit prior: as many of each digit, and are they heard as that digit?),
+    decoded to sound: their Inception Score and the share heard with
+    confidence above 0.5, next to the same for the real test clips;
 (c) **the latent map**: points of a grid over the 2-D map of the test clips'
     codes, decoded to sound: are they heard as the digit whose region they lie
     in (the vote of the nearest test-clip codes)? For larger latents the
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import augment
 from .config import quick_mode
 from .data import SpokenDigits, load_espeak_digits, load_fsdd, load_spoken_digits, random_split
 from .data.voices import voices_split
@@ -78,13 +80,16 @@ def _quick_subset(corpus: SpokenDigits, limit: int, seed: int) -> SpokenDigits:
     return corpus.subset(np.sort(np.random.default_rng(seed).permutation(len(corpus))[:limit]))
 
 
-def speech_data(dataset: str = "fsdd", split: str = "voices", seed: int = 0,
-                quick: bool | None = None) -> SpeechData:
+def speech_data(dataset: str = "fsdd", split: str = "voices", seed: int = 0, quick: bool | None = None,
+                augment_copies: int = 0, augment_steps: str = augment.DEFAULT_STEPS) -> SpeechData:
     """Training, validation and test spectrograms of ``dataset`` (see the module docstring).
 
     ``split``: ``"voices"`` (:func:`kit.data.voices.voices_split`: test voices
     never trained on) or ``"random"`` (10 % of the clips, the seed's way).
     The validation clips are 10 % of the training side's (its voices).
+    ``augment_copies``: that many augmented versions of every training clip
+    join the training side (:func:`kit.augment.augmented_copies`, the chain
+    ``augment_steps``): more voices for the encoder to place on its map.
     """
     quick = quick_mode() if quick is None else quick
     if split not in SPLITS:
@@ -97,8 +102,14 @@ def speech_data(dataset: str = "fsdd", split: str = "voices", seed: int = 0,
         val = _quick_subset(val, QUICK_CLIPS[1], seed)
     sides = [(torch.from_numpy(extract(side, LOG_STFT, progress=False)), side.digits)
              for side in (train, val, test)]
+    if augment_copies:
+        voices = augment.augmented_copies(train.waveforms(LOG_STFT.sr, progress=False), augment_copies, seed,
+                                          augment_steps)
+        sides[0] = (torch.cat([sides[0][0], torch.from_numpy(LOG_STFT(voices))]),
+                    np.concatenate([train.digits, np.repeat(train.digits, augment_copies)]))
+    copies = f" (+ {augment_copies} augmented copies of each, {augment_steps})" if augment_copies else ""
     description = (f"{corpus.name}{', embedded' if corpus.embedded else ''}, {split} split: "
-                   f"{len(train)} / {len(val)} / {len(test)} train / validation / test clips, "
+                   f"{len(train)}{copies} / {len(val)} / {len(test)} train / validation / test clips, "
                    f"{LOG_STFT.name} {LOG_STFT.shape[0]}x{LOG_STFT.shape[1]}")
     return SpeechData(*sides[0], *sides[1], *sides[2], test, description)
 
@@ -171,7 +182,8 @@ def judge_speech(model, data: SpeechData, samples: int = 1000, grid_steps: int =
         "reconstruction": reconstruct(model, data.test),
     }
     generator = torch.Generator().manual_seed(seed)
-    prior_points = torch.randn(samples, model.latent_dim, generator=generator).numpy()
+    asked = torch.arange(samples) % 10 if model.digit_prior else None  # as many of each digit
+    prior_points = model.prior_points(samples, generator, digits=asked).numpy()
     sounds["sample"] = speak(model, prior_points)
     heard = {name: hear(waveforms) for name, waveforms in sounds.items()}
     read = {name: sphinx_digits(waveforms) for name, waveforms in sounds.items()}
@@ -185,6 +197,9 @@ def judge_speech(model, data: SpeechData, samples: int = 1000, grid_steps: int =
         metrics[f"{name}_confident_share"] = confident_share(heard[name])
         metrics[f"sphinx_{name}_agreement"] = _accuracy(read[name], heard[name].argmax(1))
     metrics["samples_heard_as"] = np.bincount(heard["sample"].argmax(1), minlength=10).tolist()
+    if asked is not None:
+        metrics["sample_digit_accuracy"] = _accuracy(heard["sample"].argmax(1), asked.numpy())
+        metrics["sphinx_sample_digit_accuracy"] = _accuracy(read["sample"], asked.numpy())
     metrics["prior_region_accuracy"] = _accuracy(
         heard["sample"].argmax(1), region_labels(codes, digits, prior_points, REGION_NEIGHBOURS)
     )

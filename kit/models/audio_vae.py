@@ -51,6 +51,18 @@ a region and the decoder says that digit there. w is large (1e5) because the
 calibrated reconstruction term is tens of thousands of nats per clip; a
 larger ``kl_weight`` (300) pulls the map towards the prior. The labels shape
 the map only: the judges of :mod:`kit.speaking` never see the head.
+
+**A prior that matches the map** (option ``digit_prior``, beyond the seed).
+A guided map is several times wider than N(0, I), so most prior samples
+land in the few regions near the origin. With ``digit_prior=True`` the model
+keeps, for each digit, the running mean and covariance of the latent samples
+z of that digit's training clips, as batch norm keeps running statistics
+(the first batches are averaged, then a moving average with momentum
+:data:`PRIOR_MOMENTUM`). The prior becomes the mixture of these ten
+Gaussians: :meth:`SpectrogramVAE.prior_points` draws a digit, then a point
+of its Gaussian (or a point for digits one asks for). Training is unchanged:
+the KL term still measures against N(0, I); the mixture is fitted to the
+map after the fact (ex-post density estimation, Ghosh et al. 2020).
 """
 
 from __future__ import annotations
@@ -64,7 +76,8 @@ from .vae import OneChannel, VariationalAutoencoder, kl_divergence, reparametriz
 
 BINS = LOG_STFT.shape[0] * LOG_STFT.shape[1]  # 128 frequencies x 56 frames = 7,168 numbers per clip
 FEATURES = 256  # the dense layer before the latent, in both of the seed's models
-GUIDED_MAP = {"guide": 100_000, "kl_weight": 300}  # the guided map's options (module docstring)
+GUIDED_MAP = {"guide": 100_000, "kl_weight": 300, "digit_prior": True}  # the guided map (module docstring)
+PRIOR_MOMENTUM = 0.02  # of the digit prior's running statistics, once 1 / batches seen is below it
 
 
 def gaussian_nll(scaled: torch.Tensor, decoded: torch.Tensor, sigma: float | None = None):
@@ -81,13 +94,18 @@ class SpectrogramVAE(VariationalAutoencoder):
     task = "audio-generation"  # see kit.tasks
     hears = "logstft"  # the features it reads and writes (kit.features.FEATURES)
 
-    def __init__(self, encoder: nn.Module, decoder: nn.Module, latent_dim: int,
-                 kl_weight: float = 1.0, sigma: float | None = None, guide: float = 0.0) -> None:
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, latent_dim: int, kl_weight: float = 1.0,
+                 sigma: float | None = None, guide: float = 0.0, digit_prior: bool = False) -> None:
         super().__init__(encoder, decoder, FEATURES, latent_dim, kl_weight=kl_weight)
         self.scale = SpectrogramScale()
         self.sigma = sigma
         self.guide = guide
         self.digit_head = nn.Linear(latent_dim, 10) if guide else None
+        self.digit_prior = digit_prior
+        if digit_prior:  # each digit's Gaussian: mean, second moment E[z z^T], batches seen
+            self.register_buffer("prior_mean", torch.zeros(10, latent_dim))
+            self.register_buffer("prior_moment", torch.eye(latent_dim).repeat(10, 1, 1))
+            self.register_buffer("prior_batches", torch.zeros(10))
 
     def inputs_and_targets(self, batch):
         """A batch is ``(spectrograms in dB, digits)``: the model reconstructs the scaled spectrogram."""
@@ -116,10 +134,40 @@ class SpectrogramVAE(VariationalAutoencoder):
         mu, logvar = self.encode(db)
         return self.spectrogram(reparametrize(mu, logvar) if sample else mu)
 
+    def prior_points(self, count: int, generator: torch.Generator | None = None,
+                     digits: torch.Tensor | None = None) -> torch.Tensor:
+        """``count`` latent points from the prior: N(0, I), or with ``digit_prior`` the Gaussian of a
+        digit drawn uniformly (of ``digits``, one each, when given)."""
+        noise = torch.randn(count, self.latent_dim, generator=generator)
+        if not self.digit_prior:
+            return noise
+        if digits is None:
+            digits = torch.randint(10, (count,), generator=generator)
+        mean, spread = self.prior_gaussians()
+        digits = torch.as_tensor(digits).long()
+        return mean[digits] + (spread[digits] @ noise.unsqueeze(-1)).squeeze(-1)
+
+    def prior_gaussians(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The digit prior's means ``(10, d)`` and a square root of each covariance ``(10, d, d)``."""
+        mean = self.prior_mean.cpu()
+        covariance = self.prior_moment.cpu() - mean.unsqueeze(-1) * mean.unsqueeze(-2)
+        values, vectors = torch.linalg.eigh(covariance)
+        return mean, vectors * values.clamp_min(0).sqrt().unsqueeze(-2)
+
+    @torch.no_grad()
+    def track_digit_prior(self, z: torch.Tensor, digits: torch.Tensor) -> None:
+        """Move each digit's running mean and second moment towards those of its samples ``z`` in a batch."""
+        z, digits = z.detach().float(), digits.long()
+        for digit in digits.unique():
+            mine = z[digits == digit]
+            self.prior_batches[digit] += 1
+            rate = max(PRIOR_MOMENTUM, 1 / float(self.prior_batches[digit]))
+            self.prior_mean[digit].lerp_(mine.mean(0), rate)
+            self.prior_moment[digit].lerp_(mine.T @ mine / len(mine), rate)
+
     def sample(self, count: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """``count`` spectrograms in dB decoded from points drawn from the prior N(0, I)."""
-        z = torch.randn(count, self.latent_dim, generator=generator)
-        return self.spectrogram(z.to(self.scale.low.device))
+        """``count`` spectrograms in dB decoded from points drawn from the prior (:meth:`prior_points`)."""
+        return self.spectrogram(self.prior_points(count, generator).to(self.scale.low.device))
 
     def loss(self, batch, step: int | None = None) -> dict[str, torch.Tensor]:
         """The negative ELBO (see the module docstring), with its terms and the decoder's sigma."""
@@ -135,6 +183,8 @@ class SpectrogramVAE(VariationalAutoencoder):
             "kl": kl,
             "sigma": sigma,
         }
+        if self.digit_prior and self.training:
+            self.track_digit_prior(z, batch[1])
         if self.digit_head is not None:  # the guided map: the digit must be readable from z by a line
             terms["guide"] = nn.functional.cross_entropy(self.digit_head(z), batch[1].long())
             terms["loss"] = terms["loss"] + self.guide * terms["guide"]
@@ -154,12 +204,12 @@ class AudioVaeMlp(SpectrogramVAE):
     """Seed 004's MLP VAE: 7168-1024-512-256-latent and back; ``dropout=0.3`` is its regularised model."""
 
     def __init__(self, latent_dim: int = 2, dropout: float = 0.0, kl_weight: float = 1.0,
-                 sigma: float | None = None, guide: float = 0.0) -> None:
+                 sigma: float | None = None, guide: float = 0.0, digit_prior: bool = False) -> None:
         encoder = nn.Sequential(nn.Flatten(), *_dense([BINS, 1024, 512, FEATURES], dropout))
         decoder = nn.Sequential(
             *_dense([latent_dim, FEATURES, 512, 1024, BINS], dropout, last_activation=False)
         )
-        super().__init__(encoder, decoder, latent_dim, kl_weight, sigma, guide)
+        super().__init__(encoder, decoder, latent_dim, kl_weight, sigma, guide, digit_prior)
 
 
 class CropFrames(nn.Module):
@@ -180,7 +230,7 @@ class AudioVaeCnn(SpectrogramVAE):
     bottom = (8, 4)  # 128 x 56 halved four times (56 -> 28 -> 14 -> 7 -> 4)
 
     def __init__(self, latent_dim: int = 2, dropout: float = 0.0, kl_weight: float = 1.0,
-                 sigma: float | None = None, guide: float = 0.0) -> None:
+                 sigma: float | None = None, guide: float = 0.0, digit_prior: bool = False) -> None:
         flat = self.channels[-1] * self.bottom[0] * self.bottom[1]
         down: list[nn.Module] = [OneChannel()]
         for inputs, outputs in zip((1, *self.channels[:-1]), self.channels, strict=True):
@@ -194,4 +244,4 @@ class AudioVaeCnn(SpectrogramVAE):
             if outputs != 1:
                 up.append(nn.ReLU())
         decoder = nn.Sequential(*up, CropFrames(LOG_STFT.shape[1]))
-        super().__init__(encoder, decoder, latent_dim, kl_weight, sigma, guide)
+        super().__init__(encoder, decoder, latent_dim, kl_weight, sigma, guide, digit_prior)

@@ -23,7 +23,8 @@ class AudioGeneration(Task):
     samples_title = "reconstructed test clips (said) and prior samples (heard as), log-STFT"
 
     def data(self, config) -> TaskData:
-        data = speech_data(config.data, config.split, config.seed, config.quick)
+        data = speech_data(config.data, config.split, config.seed, config.quick, config.augment,
+                           config.augmentation)
         return TaskData(
             Batches(data.train, torch.from_numpy(data.train_digits), batch_size=config.batch_size,
                     seed=config.seed),
@@ -45,7 +46,7 @@ class AudioGeneration(Task):
         first = [int(np.flatnonzero(test.test_digits == digit)[0]) for digit in range(10)
                  if (test.test_digits == digit).any()]
         rebuilt = model.eval().decode(model.encode(test.test[first])[0])
-        z = torch.randn(10, model.latent_dim, generator=torch.Generator().manual_seed(0))
+        z = model.prior_points(10, torch.Generator().manual_seed(0))
         heard = hear(speak(model, z)).argmax(1)
         pictures = torch.cat([rebuilt, model.decode(z)]).numpy()[:, ::-1]
         labels = [f"said {int(test.test_digits[i])}" for i in first] + [f"heard {d}" for d in heard]

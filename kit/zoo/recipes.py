@@ -46,8 +46,10 @@ Entries:
     it, judged by the audio judge and PocketSphinx (:mod:`kit.speaking`).
 ``audio-vae-guided-2d``
     lesson 16's map that speaks its digits: the same CNN with the digit-guided
-    map (``guide``, :mod:`kit.models.audio_vae`), trained five times longer
-    with a one-cycle schedule; its regions are heard as their digits.
+    map and a prior of one Gaussian per digit (``guide``, ``digit_prior``,
+    :mod:`kit.models.audio_vae`), trained five times longer with a one-cycle
+    schedule; its regions are heard as their digits, and its prior says the
+    digit asked for.
 """
 
 from __future__ import annotations
