@@ -57,11 +57,12 @@ SEED_ROWS = {
                         _config("audio-vae-cnn", 16, CNN_EPOCHS)),
     "seed004-mlp-16d-long": ("seed 004, 5.1 (a larger latent), trained long", "MLP, 16-D latent, one-cycle",
                              "-", _config("audio-vae-mlp", 16, LONG_EPOCHS, "onecycle")),
-    "seed004-mlp-2d-guided": ("beyond seed 004: the digit-guided map", "MLP, 2-D latent, digit-guided", "-",
+    "seed004-mlp-2d-guided": ("beyond seed 004: the digit-guided map",
+                              "MLP, 2-D latent, digit-guided, digit prior", "-",
                               _config("audio-vae-mlp", 2, GUIDED_EPOCHS, "onecycle",
                                       **GUIDED_MAP | MLP_GUIDED_KL)),
     "seed004-cnn-2d-guided": ("beyond seed 004: the digit-guided map; the zoo's audio-vae-guided-2d",
-                              "CNN, 2-D latent, digit-guided", "-", "audio-vae-guided-2d"),
+                              "CNN, 2-D latent, digit-guided, digit prior", "-", "audio-vae-guided-2d"),
 }
 TRAINED_ROWS = tuple(
     Row(row_id, source, label, {"epochs": seed_epochs},
