@@ -24,8 +24,9 @@ same question asked of real test clips:
 The second judge, CMU PocketSphinx restricted to the ten digit words
 (:func:`kit.judges.sphinx_digits`), reads the same sounds: its accuracy on
 reconstructions next to its accuracy on the real and the resynthesised test
-clips, and, where nobody asked for a digit (prior samples), how often it
-agrees with the first judge, next to how often the two agree on real clips.
+clips; for prior samples, how often it agrees with the first judge, next to
+how often the two agree on real clips (and, from a digit prior, how often it
+reads the digit asked for).
 """
 
 from __future__ import annotations
