@@ -137,7 +137,7 @@ class SpectrogramVAE(VariationalAutoencoder):
     def prior_points(self, count: int, generator: torch.Generator | None = None,
                      digits: torch.Tensor | None = None) -> torch.Tensor:
         """``count`` latent points from the prior: N(0, I), or with ``digit_prior`` the Gaussian of a
-        digit drawn uniformly (of ``digits``, one each, when given)."""
+        digit drawn uniformly (of ``digits``, one each, when given: any array of digits)."""
         noise = torch.randn(count, self.latent_dim, generator=generator)
         if not self.digit_prior:
             return noise

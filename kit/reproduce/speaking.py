@@ -173,6 +173,16 @@ def _pair(first: str, second: str, digits: int = 0):
     return cell
 
 
+def _both_judges(metric: str):
+    """``metric`` as AudioNet / PocketSphinx (``sphinx_`` + metric) measured it; "-" where it is not."""
+    def cell(row: Row, result: dict) -> str:
+        if metric not in result["metrics"]:
+            return "-"
+        return f"{percent(metric, 0)(row, result)} / {percent('sphinx_' + metric, 0)(row, result)}"
+
+    return cell
+
+
 def _seconds_per_epoch(row: Row, result: dict) -> str:
     history = result.get("history", [])
     return f"{np.mean([r['seconds'] for r in history]):.0f} s" if history else "-"
@@ -199,8 +209,7 @@ TABLES = {
              _pair("reconstruction_accuracy", "real_accuracy")),
             ("PocketSphinx (real clips)", _pair("sphinx_reconstruction_accuracy", "sphinx_real_accuracy")),
             ("real spectrograms resynthesised: AudioNet / PocketSphinx",
-             lambda row, result: f"{percent('resynthesis_accuracy', 0)(row, result)} / "
-                                 f"{percent('sphinx_resynthesis_accuracy', 0)(row, result)}"),
+             _both_judges("resynthesis_accuracy")),
             ("(b) prior samples: Inception Score (real clips)",
              _pair("sample_inception_score", "real_inception_score", 2)),
             ("heard with confidence > 0.5 (real clips)",
@@ -208,9 +217,7 @@ TABLES = {
             ("PocketSphinx agrees with AudioNet (real clips)",
              _pair("sphinx_sample_agreement", "sphinx_real_agreement")),
             ("digit prior: heard as the digit asked for, AudioNet / PocketSphinx",
-             lambda row, result: "-" if "sample_digit_accuracy" not in result["metrics"] else
-             f"{percent('sample_digit_accuracy', 0)(row, result)} / "
-             f"{percent('sphinx_sample_digit_accuracy', 0)(row, result)}"),
+             _both_judges("sample_digit_accuracy")),
             ("(c) map points heard as their region: AudioNet / PocketSphinx", _map),
             ("prior samples heard as their region", percent("prior_region_accuracy", 0)),
             ("epochs (seed's)", _epochs_both),
