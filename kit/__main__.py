@@ -41,12 +41,12 @@ def _zoo(args) -> int:
     if args.action == "list":
         print(zoo.describe())
         return 0
-    from .zoo.recipes import RECIPES, build
+    from .zoo.recipes import RECIPES, build, measure
 
     if not args.name:
-        raise ValueError(f"zoo build needs a recipe name: {', '.join(RECIPES)} or all")
+        raise ValueError(f"zoo {args.action} needs a recipe name: {', '.join(RECIPES)} or all")
     for name in RECIPES if args.name == "all" else [args.name]:
-        record = build(name, epochs=args.epochs)
+        record = build(name, epochs=args.epochs) if args.action == "build" else measure(name)
         print(
             f"{name}: {record['bytes'] / 1e6:.1f} MB, "
             + json.dumps({k: v for k, v in record["metrics"].items() if isinstance(v, float)})
@@ -175,8 +175,10 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("--force", action="store_true", help="download again even if present")
     commands.add_parser("synth", help="synthesize the embedded eSpeak NG spoken-digit corpus")
     zoo = commands.add_parser("zoo", help="list the zoo (default), or train a recipe and publish it")
-    zoo.add_argument("action", nargs="?", choices=["list", "build"], default="list")
-    zoo.add_argument("name", nargs="?", help="with build: a recipe (see kit/zoo/recipes.py) or all")
+    zoo.add_argument("action", nargs="?", choices=["list", "build", "measure"], default="list",
+                     help="build: train a recipe and publish it; measure: measure a published model again "
+                     "with today's code (features, judges), without training")
+    zoo.add_argument("name", nargs="?", help="a recipe (see kit/zoo/recipes.py) or all")
     zoo.add_argument("--epochs", type=int, help="default: the recipe's")
     train = commands.add_parser("train", help="train a model into runs/NAME, then evaluate it")
     _add_run_flags(train)

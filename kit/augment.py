@@ -7,6 +7,10 @@ keeping the spoken digit:
 
 - ``speed`` (:func:`change_speed`) resamples: pitch, formants and tempo move
   together, roughly what a shorter or longer vocal tract does;
+- ``voice`` (:func:`change_voice`) gives the speaker another voice: a new
+  pitch and formants shifted by their own factor (Praat's "Change gender",
+  through ``parselmouth``), since a woman's or a child's voice is not a man's
+  played faster: pitch rises far more than the formants do;
 - ``tilt`` (:func:`tilt_spectrum`) brightens or darkens the sound like another microphone;
 - ``room`` (:func:`reverberate`) plays it in a simulated room: an impulse
   response of a shoebox room from ``pyroomacoustics`` (image sources);
@@ -31,6 +35,7 @@ leaning on any one band or moment of a voice.
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
@@ -41,7 +46,7 @@ import torch
 from scipy.signal import fftconvolve, lfilter, resample_poly
 
 #: The steps :func:`augment` knows, in the order it applies them.
-STEPS = ("speed", "tilt", "room", "band", "pad", "noise")
+STEPS = ("speed", "voice", "tilt", "room", "band", "pad", "noise")
 #: The chain the course's augmented runs use unless they name another (``RunConfig.augmentation``).
 DEFAULT_STEPS = "speed+tilt+pad+noise"
 
@@ -50,6 +55,33 @@ def change_speed(y: np.ndarray, factor: float) -> np.ndarray:
     """Play ``y`` ``factor`` times faster (> 1: shorter and higher; < 1: longer and lower)."""
     ratio = Fraction(factor).limit_denominator(40)
     return resample_poly(y, ratio.denominator, ratio.numerator).astype(np.float32)
+
+
+def change_voice(y: np.ndarray, pitch_hz: float, formant_ratio: float, sr: int = 8000,
+                 seed: int = 0) -> np.ndarray:
+    """``y`` spoken with its pitch median moved to ``pitch_hz`` and its formants scaled by ``formant_ratio``.
+
+    Praat's "Change gender" (PSOLA resynthesis, through ``parselmouth``); the
+    duration stays. PSOLA places the pulses of unvoiced stretches at random:
+    Praat's generator is seeded with ``seed`` for the call, so the result is
+    reproducible. A clip Praat cannot analyse (too short, no voiced frame)
+    comes back unchanged.
+    """
+    import parselmouth
+    from parselmouth.praat import call, run
+
+    sound = parselmouth.Sound(np.asarray(y, np.float64), sampling_frequency=sr)
+    run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", parselmouth.PraatWarning)  # "no voiced segments": handled below
+            changed = call(sound, "Change gender", 75.0, 600.0, formant_ratio, pitch_hz, 1.0, 1.0)
+    except parselmouth.PraatError:
+        return np.asarray(y, np.float32)
+    finally:
+        run("random_initializeSafelyAndUnpredictably ()")
+    out = np.nan_to_num(changed.values[0]).astype(np.float32)
+    return out if len(out) == len(y) and np.any(out) else np.asarray(y, np.float32)
 
 
 def tilt_spectrum(y: np.ndarray, amount: float) -> np.ndarray:
@@ -157,6 +189,8 @@ def augment(
     rng: np.random.Generator,
     steps: str = DEFAULT_STEPS,
     speed: tuple[float, float] = (0.8, 1.25),
+    pitch_hz: tuple[float, float] = (85.0, 300.0),
+    formant_ratio: tuple[float, float] = (0.9, 1.2),
     tilt: tuple[float, float] = (-0.6, 0.9),
     margin_seconds: float = 0.35,
     snr_db: tuple[float, float] = (5.0, 40.0),
@@ -164,7 +198,8 @@ def augment(
 ) -> np.ndarray:
     """One random new version of ``y`` through the chain ``steps`` (in the order of :data:`STEPS`).
 
-    Speed (log-uniform in ``speed``), spectral tilt, a random room, a random
+    Speed (log-uniform in ``speed``), a new voice (pitch and formant ratio
+    log-uniform in ``pitch_hz`` and ``formant_ratio``), spectral tilt, a random room, a random
     band, silent margins of up to ``margin_seconds`` on each side, then white,
     pink or brown noise at an SNR drawn from ``snr_db`` (relative to the word,
     not the margins).
@@ -172,6 +207,9 @@ def augment(
     chain = set(parse_steps(steps))
     if "speed" in chain:
         y = change_speed(y, float(np.exp(rng.uniform(np.log(speed[0]), np.log(speed[1])))))
+    if "voice" in chain:
+        y = change_voice(y, float(np.exp(rng.uniform(*np.log(pitch_hz)))),
+                         float(np.exp(rng.uniform(*np.log(formant_ratio)))), sr, int(rng.integers(2**31)))
     if "tilt" in chain:
         y = tilt_spectrum(y, float(rng.uniform(*tilt)))
     if "room" in chain:

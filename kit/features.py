@@ -41,7 +41,7 @@ from .config import cache_dir, quick_mode
 N_FFT = 256  # 32 ms at 8 kHz: a few pitch periods, short enough to follow a vowel
 HOP_LENGTH = 64  # 8 ms
 #: Part of every cache key of :func:`extract`: bump it whenever a feature's computation changes.
-FEATURE_CODE_VERSION = 2
+FEATURE_CODE_VERSION = 3
 
 
 # --- the short-time Fourier transform (lesson 2) -------------------------------------------

@@ -85,6 +85,31 @@ def test_trim_silence_finds_the_sound():
     assert np.flatnonzero(trimmed)[0] < 256  # at most one frame of silence is kept before the sound
 
 
+def word(seconds=0.25, sr=8000):
+    """A vowel-like burst: a 220 Hz tone with a few harmonics under a smooth envelope."""
+    t = np.arange(int(seconds * sr)) / sr
+    return (np.hanning(t.size) ** 0.3 * sum(np.sin(2 * np.pi * 220 * k * t) / k for k in (1, 2, 3))
+            ).astype(np.float32) * 0.3
+
+
+def test_trim_silence_cuts_background_noise_around_the_word():
+    rng = np.random.default_rng(0)
+    y = 0.01 * rng.standard_normal(8000).astype(np.float32)  # a 1-s window of hiss, 25 dB below the word
+    y[5000:7000] += word()
+    trimmed = trim_silence(y)
+    assert 2000 - 2 * 256 <= len(trimmed) <= 2000 + 3 * 256  # a plain -30 dB threshold keeps all 8000
+
+
+def test_trim_silence_keeps_the_word_not_a_click_and_bridges_a_short_pause():
+    y = np.zeros(16000, np.float32)
+    y[1000:1040] = 0.9  # a click 0.5 s before the word: loud, but far less energy
+    y[5000:7000] = word()
+    y[7000 + 600:9600] = word()  # the same word goes on after a 75-ms pause (a closure, as in "eight")
+    trimmed = trim_silence(y)
+    assert 4600 - 2 * 256 <= len(trimmed) <= 4600 + 3 * 256
+    assert np.abs(trimmed).max() < 0.9  # the click is gone
+
+
 def test_pad_or_crop():
     y = np.arange(1, 6, dtype=np.float32)
     assert pad_or_crop(y, 3).tolist() == [2, 3, 4]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from scipy.signal import lfilter
 
 from kit import augment, latent
 from kit.audio import SAMPLE_RATE
@@ -27,6 +28,44 @@ def test_change_speed_moves_pitch_and_length_together():
     assert len(faster) == pytest.approx(SAMPLE_RATE / 1.25, abs=2)
     assert peak_frequency(faster) == pytest.approx(625, abs=5)
     assert peak_frequency(augment.change_speed(tone(500), 0.8)) == pytest.approx(400, abs=5)
+
+
+def vowel(pitch=120.0, formants=(700.0, 1200.0), seconds=0.6):
+    """A synthetic vowel: a pulse train at ``pitch`` through two resonances at ``formants``."""
+    pulses = np.zeros(int(seconds * SAMPLE_RATE))
+    pulses[:: int(SAMPLE_RATE / pitch)] = 1.0
+    y, radius = pulses, np.exp(-np.pi * 80 / SAMPLE_RATE)
+    for formant in formants:
+        angle = 2 * np.pi * formant / SAMPLE_RATE
+        y = lfilter([1 - radius], [1, -2 * radius * np.cos(angle), radius**2], y)
+    return (0.5 * y / np.abs(y).max()).astype(np.float32)
+
+
+def pitch_hz(y):
+    import parselmouth
+
+    sound = parselmouth.Sound(y.astype(np.float64), SAMPLE_RATE)
+    track = sound.to_pitch_ac(pitch_floor=75, pitch_ceiling=600).selected_array["frequency"]
+    return float(np.median(track[track > 0]))
+
+
+def spectral_centroid(y):
+    power = np.abs(np.fft.rfft(y)) ** 2
+    return float((power * np.fft.rfftfreq(len(y), 1 / SAMPLE_RATE)).sum() / power.sum())
+
+
+def test_change_voice_sets_the_pitch_and_moves_the_formants_on_their_own():
+    y = vowel(pitch=120)
+    assert pitch_hz(y) == pytest.approx(120, rel=0.03)
+    for target, ratio in ((200, 1.25), (150, 0.85), (90, 1.0)):
+        changed = augment.change_voice(y, target, ratio)
+        assert len(changed) == len(y) and pitch_hz(changed) == pytest.approx(target, rel=0.03)
+        assert spectral_centroid(changed) / spectral_centroid(y) == pytest.approx(ratio, abs=0.08)
+    hiss = np.random.default_rng(0).standard_normal(2000).astype(np.float32)
+    again = augment.change_voice(hiss, 200, 1.2, seed=3)  # unvoiced: PSOLA's random pulses, seeded
+    assert np.array_equal(again, augment.change_voice(hiss, 200, 1.2, seed=3)) and np.isfinite(again).all()
+    assert not np.array_equal(again, augment.change_voice(hiss, 200, 1.2, seed=4))
+    assert np.array_equal(augment.change_voice(np.zeros(40, np.float32), 200, 1.2), np.zeros(40))
 
 
 def test_tilt_spectrum_brightens_or_darkens():

@@ -47,6 +47,16 @@ def test_a_changed_file_is_refused(tmp_path, monkeypatch):
         zoo.load("gpt5")
 
 
+def test_measure_records_the_stored_models_figures_again(tmp_path, monkeypatch):
+    shutil.copytree(zoo.FOLDER, tmp_path / "zoo", ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    monkeypatch.setattr(zoo, "FOLDER", tmp_path / "zoo")
+    monkeypatch.setattr(zoo, "MANIFEST", tmp_path / "zoo" / "manifest.json")
+    zoo.update_metrics("lenet5", {"test_accuracy": 0.0})  # a stale figure
+    assert recipes.measure("lenet5")["metrics"]["test_accuracy"] > 0.95
+    with pytest.raises(ValueError, match="build it first"):
+        recipes.measure("gpt5")
+
+
 @pytest.mark.parametrize(("name", "sliders"), [("conv-vae-2d", 2), ("conv-vae-16d", 8), ("fast-aivae", 8)])
 def test_latent_axes_decode_to_digits_that_change(name, sliders):
     axes, model = zoo.latent_axes(name), zoo.load(name)

@@ -116,6 +116,23 @@ def build(name: str, epochs: int | None = None, progress: bool = True, resume: b
     model, data = load_run_model(run)
     zoo.publish(name, model, config=config.as_dict(), data=data.description, metrics={},
                 history=run.history(), trained=run.status, axes=slider_axes(model, data))
+    return _measure(name, config, data)
+
+
+def measure(name: str) -> dict:
+    """Measure the published ``name`` again with today's code (features, judges), without training.
+
+    Its data are made again from the recipe it was built with; the manifest's
+    metrics are replaced by the new figures.
+    """
+    if name not in zoo.manifest():
+        raise ValueError(f"the zoo has no published {name!r}; build it first: python -m kit zoo build {name}")
+    config = RunConfig.from_dict(zoo.entry(name)["config"])
+    return _measure(name, config, TASKS[config.task].data(config))
+
+
+def _measure(name: str, config: RunConfig, data: TaskData) -> dict:
+    """Measure the stored model ``name`` (what users get) on ``data`` and record it in the manifest."""
     stored = zoo.load(name)
     metrics = TASKS[config.task].evaluate(stored, data)
     if config.split == "voices" and config.task == "audio-to-image":
