@@ -109,7 +109,15 @@ def frame_energy_db(y: np.ndarray, frame: int = 256, hop: int = 64) -> np.ndarra
 
 def trim_silence(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int = 64,
                  pause_seconds: float = 0.15) -> np.ndarray:
-    """The word in ``y``: leading and trailing silence or background noise cut, a stray click dropped.
+    """The word in ``y``: ``y[start:end]`` for the bounds that :func:`word_bounds` finds."""
+    start, end = word_bounds(y, top_db, frame, hop, pause_seconds)
+    return y[start:end]
+
+
+def word_bounds(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int = 64,
+                pause_seconds: float = 0.15) -> tuple[int, int]:
+    """Where the word in ``y`` starts and ends (samples): silence or background noise around it left out,
+    a stray click too.
 
     Frame energies are measured in dB below the loudest frame, and the
     background's level is the quietest frames' (the 2nd percentile). Frames
@@ -122,13 +130,13 @@ def trim_silence(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int
     than ``pause_seconds``, to keep its quiet consonants. In a clean recording
     the background is far below ``-top_db``: frames above ``-top_db`` are
     kept, as a plain threshold would; in a noisy one (a phone, a laptop in a
-    busy room) the noise is cut too.
+    busy room) the noise is cut too. All of ``y`` when nothing stands out.
     """
     energy = frame_energy_db(y, frame, hop)
     background = float(np.percentile(energy, 2))
     core = np.flatnonzero(energy > max(-top_db, background + WORD_ABOVE_NOISE_DB))
     if core.size == 0:
-        return y
+        return 0, y.size
     longest_pause = int(pause_seconds * SAMPLE_RATE / hop)
     breaks = np.flatnonzero(np.diff(core) > longest_pause)
     starts, ends = np.r_[core[0], core[breaks + 1]], np.r_[core[breaks], core[-1]]
@@ -137,7 +145,7 @@ def trim_silence(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int
     audible = energy > max(-top_db, background + EDGE_ABOVE_NOISE_DB)
     first = _grow(audible, int(starts[word]), -1, longest_pause)
     last = _grow(audible, int(ends[word]), 1, longest_pause)
-    return y[first * hop : min(y.size, last * hop + frame)]
+    return first * hop, min(y.size, last * hop + frame)
 
 
 def _grow(audible: np.ndarray, edge: int, step: int, longest_pause: int) -> int:

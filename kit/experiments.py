@@ -54,6 +54,7 @@ class CrossModalData:
     description: str
     train_clips: SpokenDigits  # the audio corpus on each side of the split
     test_clips: SpokenDigits
+    split: str  # how the clips were split (SPLITS)
 
 
 def _split(corpus: SpokenDigits, split: str, seed: int) -> tuple[SpokenDigits, SpokenDigits]:
@@ -153,7 +154,7 @@ def cross_modal_data(
         f"{len(train_audio)} clips{augmented}, {len(test.audio_index)} test pairs from "
         f"{len(test_audio)} clips" + ("" if spec is features.MEL_IMAGE else f", {spec.name}")
     )
-    return CrossModalData(train, test, test_images, description, train_audio, test_audio)
+    return CrossModalData(train, test, test_images, description, train_audio, test_audio, split)
 
 
 @torch.no_grad()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kit.audio import AudioError, load_audio, pad_or_crop, prepare_waveform, trim_silence
+from kit.audio import AudioError, load_audio, pad_or_crop, prepare_waveform, trim_silence, word_bounds
 
 
 def dominant_hz(y, sr):
@@ -98,6 +98,8 @@ def test_trim_silence_cuts_background_noise_around_the_word():
     y[5000:7000] += word()
     trimmed = trim_silence(y)
     assert 2000 - 2 * 256 <= len(trimmed) <= 2000 + 3 * 256  # a plain -30 dB threshold keeps all 8000
+    start, end = word_bounds(y)
+    assert abs(start - 5000) <= 256 and np.array_equal(y[start:end], trimmed)
 
 
 def test_trim_silence_keeps_the_word_not_a_click_and_bridges_a_short_pause():

@@ -27,7 +27,8 @@ from .engine import Row, Table
 from .paper import command, epochs, time_taken
 
 #: The augmentation chains compared, from none to every step.
-CHAINS = ("none", DEFAULT_STEPS, "speed+tilt+room+pad+noise", "speed+tilt+room+band+pad+noise")
+CHAINS = ("none", DEFAULT_STEPS, "speed+voice+tilt+pad+noise", "speed+tilt+room+pad+noise",
+          "speed+tilt+room+band+pad+noise")
 COPIES = 4
 EPOCHS = 3
 

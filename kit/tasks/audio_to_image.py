@@ -5,18 +5,30 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..data.voices import validation_voices
 from ..experiments import (
     DATASETS,
     SPLITS,
+    CrossModalData,
     active_dimensions,
     cross_modal_data,
     evaluate_generator,
     generate,
+    spoken_digit_accuracy,
     unseen_voice_accuracy,
 )
 from ..judges import JUDGES, load_judge
 from ..pairing import STRATEGIES
 from .base import Task, TaskData
+
+
+def held_out_voice_accuracy(model, data: CrossModalData, judge) -> dict[str, float]:
+    """On the ``voices`` split: how often ``judge`` reads the digit drawn for each validation voice set's
+    clips as the spoken one, set by set (:func:`kit.data.voices.validation_voices`)."""
+    if data.split != "voices":
+        return {}
+    return {f"{key}_accuracy": round(spoken_digit_accuracy(model, clips, judge), 4)
+            for key, clips in validation_voices(data.test_clips).items()}
 
 
 class AudioToImage(Task):
@@ -66,6 +78,7 @@ class AudioToImage(Task):
             "judge": JUDGES["image"],
             **evaluate_generator(model, data.test, judge),
             **unseen_voice_accuracy(model, judge),
+            **held_out_voice_accuracy(model, data.test, judge),
         }
 
     def samples(self, model, data):

@@ -58,9 +58,6 @@ import torch
 
 from .. import zoo
 from ..augment import DEFAULT_STEPS
-from ..data.voices import validation_voices
-from ..experiments import spoken_digit_accuracy
-from ..judges import load_judge
 from ..latent import LatentAxes, principal_axes, prior_axes
 from ..models.audio_vae import GUIDED_MAP
 from ..runs import RunConfig, load_run_model, train_run
@@ -100,13 +97,6 @@ def slider_axes(model: torch.nn.Module, data: TaskData) -> LatentAxes | None:
     return prior_axes(codes.shape[1]) if codes.shape[1] <= SLIDERS else principal_axes(codes, SLIDERS)
 
 
-def held_out_voice_accuracy(model: torch.nn.Module, data: TaskData) -> dict[str, float]:
-    """For the ``voices`` split: LeNet accuracy on each validation voice set apart (kit.data.voices)."""
-    lenet = load_judge("image")
-    return {f"{key}_accuracy": round(spoken_digit_accuracy(model, clips, lenet), 4)
-            for key, clips in validation_voices(data.test.test_clips).items()}
-
-
 def build(name: str, epochs: int | None = None, progress: bool = True, resume: bool = True) -> dict:
     """Train the recipe ``name`` (finished runs reused, interrupted ones resumed), then publish it."""
     if name not in RECIPES:
@@ -134,8 +124,5 @@ def measure(name: str) -> dict:
 def _measure(name: str, config: RunConfig, data: TaskData) -> dict:
     """Measure the stored model ``name`` (what users get) on ``data`` and record it in the manifest."""
     stored = zoo.load(name)
-    metrics = TASKS[config.task].evaluate(stored, data)
-    if config.split == "voices" and config.task == "audio-to-image":
-        metrics |= held_out_voice_accuracy(stored, data)
-    zoo.update_metrics(name, metrics)
+    zoo.update_metrics(name, TASKS[config.task].evaluate(stored, data))
     return zoo.entry(name)
