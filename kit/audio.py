@@ -1,4 +1,4 @@
-"""Reading audio safely, trimming silence, fixing the length (lesson 1).
+"""Reading audio safely, finding the word, fixing the length (lesson 1; lesson 14 finds the word in noise).
 
 Every waveform in the course goes through :func:`load_audio`: whatever the
 file (WAV, FLAC, OGG or MP3; mono or stereo; 8 kHz or 48 kHz; 8-bit, 16-bit or
@@ -114,6 +114,19 @@ def trim_silence(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int
     return y[start:end]
 
 
+def trim_threshold(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int = 64) -> np.ndarray:
+    """The plain rule: from the first to the last frame within ``top_db`` of the loudest.
+
+    Enough for a clip cut tight in a quiet room (FSDD); in a noisy window the
+    noise is within ``top_db`` of the word everywhere and nothing is cut
+    (:func:`trim_silence` finds the word instead; lesson 14 compares them).
+    """
+    loud = np.flatnonzero(frame_energy_db(y, frame, hop) > -top_db)
+    if loud.size == 0:
+        return y
+    return y[loud[0] * hop : min(y.size, loud[-1] * hop + frame)]
+
+
 def word_bounds(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int = 64,
                 pause_seconds: float = 0.15) -> tuple[int, int]:
     """Where the word in ``y`` starts and ends (samples): silence or background noise around it left out,
@@ -127,10 +140,12 @@ def word_bounds(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int 
     click, a cough or a breath elsewhere in the window is left out). Its
     edges then grow over frames louder than both ``-top_db`` and
     :data:`EDGE_ABOVE_NOISE_DB` above the background, across pauses shorter
-    than ``pause_seconds``, to keep its quiet consonants. In a clean recording
-    the background is far below ``-top_db``: frames above ``-top_db`` are
-    kept, as a plain threshold would; in a noisy one (a phone, a laptop in a
-    busy room) the noise is cut too. All of ``y`` when nothing stands out.
+    than ``pause_seconds``, to keep its quiet consonants. In a noisy window
+    (a phone, a laptop in a busy room) the noise is cut, where a plain
+    threshold (:func:`trim_threshold`) keeps it all. A clip already cut tight
+    has no background: its quietest frames are the word's own first and last
+    ones, so a few of those may go too (on FSDD, 71 % of clips keep their
+    length within 15 %). All of ``y`` when nothing stands out.
     """
     energy = frame_energy_db(y, frame, hop)
     background = float(np.percentile(energy, 2))

@@ -35,11 +35,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .audio import SAMPLE_RATE, pad_or_crop, trim_silence
+from .audio import SAMPLE_RATE, pad_or_crop, trim_silence, trim_threshold
 from .config import cache_dir, quick_mode
 
 N_FFT = 256  # 32 ms at 8 kHz: a few pitch periods, short enough to follow a vowel
 HOP_LENGTH = 64  # 8 ms
+#: How a clip's word is found before its features (FeatureSpec.trim): the kit's rule, and the plain threshold.
+TRIMS = {"word": trim_silence, "threshold": trim_threshold}
 #: Part of every cache key of :func:`extract`: bump it whenever a feature's computation changes.
 FEATURE_CODE_VERSION = 3
 
@@ -241,6 +243,7 @@ class FeatureSpec:
     n_fft: int = N_FFT
     hop_length: int = HOP_LENGTH
     trim_db: float = 30.0  # silence more than this far below the loudest frame is cut
+    trim: str = "word"  # "word": audio.trim_silence; "threshold": audio.trim_threshold (lesson 14)
     top_db: float = 80.0  # dynamic range kept by the dB conversion
 
     name = "features"
@@ -252,8 +255,10 @@ class FeatureSpec:
         raise NotImplementedError
 
     def prepare(self, y: np.ndarray) -> np.ndarray:
-        """Trim leading and trailing silence."""
-        return trim_silence(y, self.trim_db)
+        """Trim leading and trailing silence (or noise) with the rule named by ``trim``."""
+        if self.trim not in TRIMS:
+            raise ValueError(f"no trim called {self.trim!r}; choose from {', '.join(TRIMS)}")
+        return TRIMS[self.trim](y, self.trim_db)
 
     def __call__(self, waveforms: Sequence[np.ndarray]) -> np.ndarray:
         """Features of every waveform (mono, at ``self.sr``), stacked: ``(n, *shape)`` float32."""

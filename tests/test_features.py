@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import librosa
 import numpy as np
 import pytest
@@ -99,6 +101,18 @@ def test_mel_image_is_a_resized_log_mel(speech):
     image = K.MEL_IMAGE([speech])[0]
     np.testing.assert_allclose(image[:, 0], scaled[:, 0], atol=1e-5)
     np.testing.assert_allclose(image[:, -1], scaled[:, -1], atol=1e-5)
+
+
+def test_the_trim_rule_is_a_setting_and_a_noisy_window_tells_them_apart(speech):
+    window = np.zeros(8000, np.float32)
+    window[3000 : 3000 + len(speech)] = speech
+    window += 0.02 * np.random.default_rng(0).standard_normal(8000).astype(np.float32)  # a noisy room
+    plain = dataclasses.replace(K.MEL_IMAGE, trim="threshold")
+    assert len(plain.prepare(window)) == 8000  # the hiss is within 30 dB of the word: nothing is cut
+    assert 0.6 * len(speech) <= len(K.MEL_IMAGE.prepare(window)) <= 1.1 * len(speech)  # its quiet tails go
+    assert plain.key() != K.MEL_IMAGE.key()  # cached apart
+    with pytest.raises(ValueError, match="no trim called 'vad'.*word, threshold"):
+        dataclasses.replace(K.MEL_IMAGE, trim="vad")([speech])
 
 
 def test_mfcc_frames_first_row_is_log_energy(speech):

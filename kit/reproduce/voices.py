@@ -9,6 +9,12 @@ compared on the validation voices only (the held-out FSDD speaker, the
 held-out eSpeak accent, Flite's and Festival's voices); the Speech Commands
 and AudioMNIST samples are measured for the record and never used to choose.
 
+The ``voices-trim-*`` rows measure the zoo's classifier and playground
+model with the two ways of finding the word before the features
+(:data:`kit.features.TRIMS`): the plain threshold relative to the loudest
+frame, which a noisy one-second window defeats, and the kit's
+:func:`kit.audio.trim_silence`, which measures the background first.
+
 Two more rows train longer (six epochs, one-cycle learning rate) on the
 default chain: the zoo's ``audionet-cnn`` (the judge of generated sound), and
 the same recipe with SpecAugment's masks (:func:`kit.augment.mask_bands_and_frames`),
@@ -17,10 +23,22 @@ which standard practice recommends for unseen speakers.
 
 from __future__ import annotations
 
+import dataclasses
+from functools import partial
+from pathlib import Path
 from statistics import mean
 
+import numpy as np
+import torch
+
+from .. import zoo
 from ..augment import DEFAULT_STEPS
-from ..data.voices import VALIDATION_SETS
+from ..data import load_fsdd
+from ..data.synth import load_espeak_digits
+from ..data.voices import VALIDATION_SETS, unseen_corpora, validation_voices, voices_split
+from ..experiments import generate, hears, lenet_accuracy
+from ..features import TRIMS, extract, feature_spec
+from ..judges import load_judge
 from ..runs import RunConfig
 from ..zoo.recipes import RECIPES
 from .engine import Row, Table
@@ -53,6 +71,56 @@ ROWS = (
 )
 
 
+#: The zoo models whose hearing the trim rows measure: the best classifier and the playground model.
+TRIM_MODELS = {"audionet-cnn": "AudioNet_CNN (the zoo's `audionet-cnn`)",
+               "fast-aivae": "the playground's FastAIVAE (the zoo's `fast-aivae`), read by LeNet"}
+QUICK_CLIPS = 24  # clips per voice set in quick mode
+
+
+def trim_id(model: str, trim: str) -> str:
+    return f"voices-trim-{model}-{trim}"
+
+
+@torch.no_grad()
+def trim_result(model_name: str, trim: str, quick: bool, progress: bool, results: Path) -> dict:
+    """Accuracy of the zoo's ``model_name`` on every validation voice set and unseen sample when the
+    word is found by the rule ``trim`` (:data:`kit.features.TRIMS`); FSDD needed."""
+    model = zoo.load(model_name)
+    classifier = hasattr(model, "audio_input")  # else a generator, whose drawings LeNet reads
+    heard_as = feature_spec(model.audio_input.feature) if classifier else hears(model)
+    spec = dataclasses.replace(heard_as, trim=trim)
+    held_out = voices_split(load_fsdd() + load_espeak_digits())[1]
+    if quick:
+        held_out = held_out.subset(np.arange(0, len(held_out), len(held_out) // QUICK_CLIPS))
+    sets = validation_voices(held_out) | unseen_corpora()
+    lenet = None if classifier else load_judge("image")
+    metrics, unseen = {}, []  # unseen: (clips right, clips) per sample
+    for key, clips in sets.items():
+        if quick:
+            clips = clips.subset(np.arange(min(QUICK_CLIPS, len(clips))))
+        heard = torch.from_numpy(extract(clips, spec, progress=False))
+        if lenet is None:
+            accuracy = float((model(heard).argmax(1).numpy() == clips.digits).mean())
+        else:
+            accuracy = lenet_accuracy(lenet, generate(model, heard), clips.digits)
+        metrics[f"{key}_accuracy"] = round(accuracy, 4)
+        if key not in VALIDATION_SETS:
+            unseen.append((round(accuracy * len(clips)), len(clips)))
+    if unseen:
+        right, total = np.sum(unseen, axis=0)
+        metrics["unseen_accuracy"], metrics["unseen_clips"] = round(float(right / total), 4), int(total)
+    return {"config": {"model": model_name, "trim": trim, "features": spec.name},
+            "metrics": metrics, "run": {"command": f"python -m kit reproduce {trim_id(model_name, trim)}"}}
+
+
+TRIM_ROWS = tuple(
+    Row(trim_id(model, trim), "not in the sources: voices never heard", title,
+        analysis=partial(trim_result, model, trim))
+    for model, title in TRIM_MODELS.items() for trim in TRIMS
+)
+ROWS = (*ROWS, *TRIM_ROWS)
+
+
 def _augmentation(row: Row, result: dict) -> str:
     """The chain of a row's run (``none`` without copies), its masks, and the zoo entry it is."""
     config = result["config"]
@@ -81,6 +149,11 @@ def _validation_mean(row: Row, result: dict) -> str:
     return "-" if value is None else f"**{100 * value:.1f} %**"
 
 
+def _trim(row: Row, result: dict) -> str:
+    return {"threshold": "plain threshold (-30 dB from the loudest frame)",
+            "word": "the kit's `trim_silence` (above the background)"}[result["config"]["trim"]]
+
+
 TABLES = {
     "voice-augmentation": Table(
         tuple(row.id for row in ROWS),
@@ -94,6 +167,18 @@ TABLES = {
             ("epochs", epochs),
             ("time", time_taken),
             ("command", command),
+        ),
+    ),
+    "voice-trim": Table(
+        tuple(row.id for row in TRIM_ROWS),
+        (
+            ("model", lambda row, result: row.label),
+            ("finding the word", _trim),
+            *((title, _percent(f"{key}_accuracy")) for key, title in VALIDATION_SETS.items()),
+            ("validation mean", _validation_mean),
+            ("Speech Commands sample", _percent("speech_commands_accuracy")),
+            ("AudioMNIST sample", _percent("audiomnist_accuracy")),
+            ("both samples", _percent("unseen_accuracy")),
         ),
     ),
 }
