@@ -25,6 +25,8 @@ SILENCE_PEAK = 1e-3
 #: and to its quieter edges. Chosen on the validation voices (``docs/reproduction.md``, lesson 14).
 WORD_ABOVE_NOISE_DB = 15.0
 EDGE_ABOVE_NOISE_DB = 6.0
+#: :func:`trim_silence`: the background is a stretch at least this long (s) as quiet as the quietest frames.
+BACKGROUND_SECONDS = 0.1
 
 
 class AudioError(ValueError):
@@ -132,23 +134,26 @@ def word_bounds(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int 
     """Where the word in ``y`` starts and ends (samples): silence or background noise around it left out,
     a stray click too.
 
-    Frame energies are measured in dB below the loudest frame, and the
-    background's level is the quietest frames' (the 2nd percentile). Frames
-    louder than both ``-top_db`` and :data:`WORD_ABOVE_NOISE_DB` above the
-    background are the word's core; runs of them less than ``pause_seconds``
-    apart form one sound, and the sound with the most energy is the word (a
-    click, a cough or a breath elsewhere in the window is left out). Its
-    edges then grow over frames louder than both ``-top_db`` and
-    :data:`EDGE_ABOVE_NOISE_DB` above the background, across pauses shorter
-    than ``pause_seconds``, to keep its quiet consonants. In a noisy window
-    (a phone, a laptop in a busy room) the noise is cut, where a plain
-    threshold (:func:`trim_threshold`) keeps it all. A clip already cut tight
-    has no background: its quietest frames are the word's own first and last
-    ones, so a few of those may go too (on FSDD, 71 % of clips keep their
-    length within 15 %). All of ``y`` when nothing stands out.
+    Frame energies are measured in dB below the loudest frame. The
+    background's level is the quietest frames' (the 2nd percentile), if it
+    lasts: at least :data:`BACKGROUND_SECONDS` in a row within
+    :data:`EDGE_ABOVE_NOISE_DB` of it. (A clip already cut tight has no
+    background: its quietest frames are the word's own first and last ones,
+    and it is trimmed like :func:`trim_threshold` would, but for clicks.)
+    Frames louder than both ``-top_db`` and :data:`WORD_ABOVE_NOISE_DB` above
+    the background are the word's core; runs of them less than
+    ``pause_seconds`` apart form one sound, and the sound with the most
+    energy is the word (a click, a cough or a breath elsewhere in the window
+    is left out). Its edges then grow over frames louder than both
+    ``-top_db`` and :data:`EDGE_ABOVE_NOISE_DB` above the background, across
+    pauses shorter than ``pause_seconds``, to keep its quiet consonants. In a
+    noisy window (a phone, a laptop in a busy room) the noise is cut, where a
+    plain threshold keeps it all. All of ``y`` when nothing stands out.
     """
     energy = frame_energy_db(y, frame, hop)
     background = float(np.percentile(energy, 2))
+    if _longest_run(energy < background + EDGE_ABOVE_NOISE_DB) < BACKGROUND_SECONDS * SAMPLE_RATE / hop:
+        background = -np.inf  # no background to measure: the word fills the clip
     core = np.flatnonzero(energy > max(-top_db, background + WORD_ABOVE_NOISE_DB))
     if core.size == 0:
         return 0, y.size
@@ -161,6 +166,12 @@ def word_bounds(y: np.ndarray, top_db: float = 30.0, frame: int = 256, hop: int 
     first = _grow(audible, int(starts[word]), -1, longest_pause)
     last = _grow(audible, int(ends[word]), 1, longest_pause)
     return first * hop, min(y.size, last * hop + frame)
+
+
+def _longest_run(mask: np.ndarray) -> int:
+    """The length of the longest run of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    return int((edges[1::2] - edges[::2]).max()) if edges.size else 0
 
 
 def _grow(audible: np.ndarray, edge: int, step: int, longest_pause: int) -> int:

@@ -43,7 +43,7 @@ HOP_LENGTH = 64  # 8 ms
 #: How a clip's word is found before its features (FeatureSpec.trim): the kit's rule, and the plain threshold.
 TRIMS = {"word": trim_silence, "threshold": trim_threshold}
 #: Part of every cache key of :func:`extract`: bump it whenever a feature's computation changes.
-FEATURE_CODE_VERSION = 3
+FEATURE_CODE_VERSION = 4
 
 
 # --- the short-time Fourier transform (lesson 2) -------------------------------------------

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kit.audio import AudioError, load_audio, pad_or_crop, prepare_waveform, trim_silence, word_bounds
+from kit.audio import (
+    AudioError,
+    load_audio,
+    pad_or_crop,
+    prepare_waveform,
+    trim_silence,
+    trim_threshold,
+    word_bounds,
+)
 
 
 def dominant_hz(y, sr):
@@ -110,6 +118,11 @@ def test_trim_silence_keeps_the_word_not_a_click_and_bridges_a_short_pause():
     trimmed = trim_silence(y)
     assert 4600 - 2 * 256 <= len(trimmed) <= 4600 + 3 * 256
     assert np.abs(trimmed).max() < 0.9  # the click is gone
+
+
+def test_trim_silence_leaves_a_clip_cut_tight_as_the_plain_threshold_does():
+    tight = np.r_[np.linspace(0.01, 1, 800) * word(0.1)[:800], word(0.4)].astype(np.float32)  # a slow onset
+    assert np.array_equal(trim_silence(tight), trim_threshold(tight))  # its quiet frames are the word's own
 
 
 def test_pad_or_crop():

@@ -37,7 +37,7 @@ from ..data import load_fsdd
 from ..data.synth import load_espeak_digits
 from ..data.voices import VALIDATION_SETS, unseen_corpora, validation_voices, voices_split
 from ..experiments import generate, hears, lenet_accuracy
-from ..features import TRIMS, extract, feature_spec
+from ..features import extract, feature_spec
 from ..judges import load_judge
 from ..runs import RunConfig
 from ..zoo.recipes import RECIPES
@@ -61,7 +61,7 @@ def voices_config(chain: str) -> RunConfig:
                      epochs=EPOCHS, batch_size=64, lr_schedule="plateau", **augmented)
 
 
-ROWS = (
+AUGMENTATION_ROWS = (
     *(Row(voices_id(chain), "not in the sources: voices never heard", chain, config=voices_config(chain))
       for chain in CHAINS),
     Row("voices-classifier", "not in the sources: voices never heard", "the zoo's audionet-cnn",
@@ -109,16 +109,16 @@ def trim_result(model_name: str, trim: str, quick: bool, progress: bool, results
     if unseen:
         right, total = np.sum(unseen, axis=0)
         metrics["unseen_accuracy"], metrics["unseen_clips"] = round(float(right / total), 4), int(total)
-    return {"config": {"model": model_name, "trim": trim, "features": spec.name},
+    return {"config": {"zoo": model_name, "trim": trim, "features": spec.name},
             "metrics": metrics, "run": {"command": f"python -m kit reproduce {trim_id(model_name, trim)}"}}
 
 
-TRIM_ROWS = tuple(
+TRIM_ROWS = tuple(  # the plain rule, then the kit's
     Row(trim_id(model, trim), "not in the sources: voices never heard", title,
         analysis=partial(trim_result, model, trim))
-    for model, title in TRIM_MODELS.items() for trim in TRIMS
+    for model, title in TRIM_MODELS.items() for trim in ("threshold", "word")
 )
-ROWS = (*ROWS, *TRIM_ROWS)
+ROWS = (*AUGMENTATION_ROWS, *TRIM_ROWS)
 
 
 def _augmentation(row: Row, result: dict) -> str:
@@ -156,7 +156,7 @@ def _trim(row: Row, result: dict) -> str:
 
 TABLES = {
     "voice-augmentation": Table(
-        tuple(row.id for row in ROWS),
+        tuple(row.id for row in AUGMENTATION_ROWS),
         (
             ("augmentation (4 copies of every clip)", _augmentation),
             *((title, _percent(f"{key}_accuracy")) for key, title in VALIDATION_SETS.items()),

@@ -66,7 +66,7 @@ from ..tasks import TASKS, TaskData
 RECIPES: dict[str, RunConfig] = {
     "lenet5": RunConfig("lenet5", epochs=10),
     "fast-aivae": RunConfig("fast-aivae", data="mnist-fsdd+espeak", split="voices", pairing="resampled",
-                            augment=4, lr_schedule="onecycle", epochs=12),
+                            augment=4, lr_schedule="onecycle", epochs=24),
     "conv-vae-2d": RunConfig("conv-vae", options={"latent_dim": 2}, epochs=10),
     "conv-vae-16d": RunConfig("conv-vae", options={"latent_dim": 16}, epochs=10),
     "dcgan": RunConfig("dcgan", lr=2e-4, epochs=5),
