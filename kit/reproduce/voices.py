@@ -91,7 +91,7 @@ def trim_result(model_name: str, trim: str, quick: bool, progress: bool, results
     spec = dataclasses.replace(heard_as, trim=trim)
     held_out = voices_split(load_fsdd() + load_espeak_digits())[1]
     if quick:
-        held_out = held_out.subset(np.arange(0, len(held_out), len(held_out) // QUICK_CLIPS))
+        held_out = held_out.subset(np.arange(0, len(held_out), max(1, len(held_out) // QUICK_CLIPS)))
     sets = validation_voices(held_out) | unseen_corpora()
     lenet = None if classifier else load_judge("image")
     metrics, unseen = {}, []  # unseen: (clips right, clips) per sample
