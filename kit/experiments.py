@@ -259,9 +259,12 @@ def active_dimensions(model, data: CrossModalData) -> int:
     return int((kl_per_dimension(model, data.test.audio[torch.from_numpy(clips)]) > ACTIVE_NATS).sum())
 
 
-def spoken_digit_accuracy(model, corpus: SpokenDigits, lenet) -> float:
-    """How often LeNet reads the digit ``model`` draws for each clip of ``corpus`` as the spoken digit."""
-    drawn = generate(model, torch.from_numpy(features.extract(corpus, hears(model), progress=False)))
+def spoken_digit_accuracy(model, corpus: SpokenDigits, lenet,
+                          spec: features.FeatureSpec | None = None) -> float:
+    """How often LeNet reads the digit ``model`` draws for each clip of ``corpus`` as the spoken digit
+    (the clips heard as ``spec``, by default what the model hears)."""
+    spec = hears(model) if spec is None else spec
+    drawn = generate(model, torch.from_numpy(features.extract(corpus, spec, progress=False)))
     return lenet_accuracy(lenet, drawn, corpus.digits)
 
 

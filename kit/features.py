@@ -254,10 +254,12 @@ class FeatureSpec:
         """Shape of one clip's features."""
         raise NotImplementedError
 
-    def prepare(self, y: np.ndarray) -> np.ndarray:
-        """Trim leading and trailing silence (or noise) with the rule named by ``trim``."""
+    def __post_init__(self) -> None:
         if self.trim not in TRIMS:
             raise ValueError(f"no trim called {self.trim!r}; choose from {', '.join(TRIMS)}")
+
+    def prepare(self, y: np.ndarray) -> np.ndarray:
+        """Trim leading and trailing silence (or noise) with the rule named by ``trim``."""
         return TRIMS[self.trim](y, self.trim_db)
 
     def __call__(self, waveforms: Sequence[np.ndarray]) -> np.ndarray:

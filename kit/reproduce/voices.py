@@ -29,17 +29,17 @@ from pathlib import Path
 from statistics import mean
 
 import numpy as np
-import torch
 
 from .. import zoo
 from ..augment import DEFAULT_STEPS
 from ..data import load_fsdd
 from ..data.synth import load_espeak_digits
 from ..data.voices import VALIDATION_SETS, unseen_corpora, validation_voices, voices_split
-from ..experiments import generate, hears, lenet_accuracy
-from ..features import extract, feature_spec
+from ..experiments import hears, spoken_digit_accuracy
+from ..features import feature_spec
 from ..judges import load_judge
 from ..runs import RunConfig
+from ..tasks.digits import voice_accuracy
 from ..zoo.recipes import RECIPES
 from .engine import Row, Table
 from .paper import command, epochs, time_taken
@@ -81,7 +81,6 @@ def trim_id(model: str, trim: str) -> str:
     return f"voices-trim-{model}-{trim}"
 
 
-@torch.no_grad()
 def trim_result(model_name: str, trim: str, quick: bool, progress: bool, results: Path) -> dict:
     """Accuracy of the zoo's ``model_name`` on every validation voice set and unseen sample when the
     word is found by the rule ``trim`` (:data:`kit.features.TRIMS`); FSDD needed."""
@@ -98,11 +97,8 @@ def trim_result(model_name: str, trim: str, quick: bool, progress: bool, results
     for key, clips in sets.items():
         if quick:
             clips = clips.subset(np.arange(min(QUICK_CLIPS, len(clips))))
-        heard = torch.from_numpy(extract(clips, spec, progress=False))
-        if lenet is None:
-            accuracy = float((model(heard).argmax(1).numpy() == clips.digits).mean())
-        else:
-            accuracy = lenet_accuracy(lenet, generate(model, heard), clips.digits)
+        accuracy = (voice_accuracy(model, clips, spec) if classifier
+                    else spoken_digit_accuracy(model, clips, lenet, spec))
         metrics[f"{key}_accuracy"] = round(accuracy, 4)
         if key not in VALIDATION_SETS:
             unseen.append((round(accuracy * len(clips)), len(clips)))

@@ -7,7 +7,7 @@ import torch
 
 from ..data import SpokenDigits
 from ..data.voices import unseen_corpora, validation_voices
-from ..features import extract, feature_spec
+from ..features import FeatureSpec, extract, feature_spec
 from ..multimodal import DATASETS, SPLITS, classification_metrics, multimodal_data, predict
 from ..train import EarlyStopping
 from .base import Task, TaskData
@@ -16,9 +16,10 @@ EARLY_STOPPING_PATIENCE = 10  # the report's: epochs without a better validation
 
 
 @torch.no_grad()
-def voice_accuracy(model, corpus: SpokenDigits) -> float:
-    """An audio-only model's accuracy on every clip of ``corpus``."""
-    audio = torch.from_numpy(extract(corpus, feature_spec(model.audio_input.feature), progress=False))
+def voice_accuracy(model, corpus: SpokenDigits, spec: FeatureSpec | None = None) -> float:
+    """An audio-only model's accuracy on every clip of ``corpus`` (heard as ``spec``, by default its own)."""
+    spec = feature_spec(model.audio_input.feature) if spec is None else spec
+    audio = torch.from_numpy(extract(corpus, spec, progress=False))
     return float((model.eval()(audio).argmax(1).numpy() == corpus.digits).mean())
 
 
