@@ -33,7 +33,7 @@ from .data import (
     random_split,
     speaker_split,
 )
-from .data.voices import unseen_corpora, voices_split
+from .data.voices import unseen_scores, voices_split
 from .evaluator import accuracy as lenet_accuracy
 from .metrics import evaluate_images
 from .pairing import PairedBatches
@@ -275,11 +275,4 @@ def unseen_voice_accuracy(model, lenet) -> dict[str, float]:
     train or tune on them): the figure says how well a model works for a new
     voice. Samples that are missing are skipped; an empty dict when both are.
     """
-    scores, total, correct = {}, 0, 0
-    for name, corpus in unseen_corpora().items():
-        right = round(spoken_digit_accuracy(model, corpus, lenet) * len(corpus))
-        scores[f"{name}_accuracy"], scores[f"{name}_clips"] = round(right / len(corpus), 4), len(corpus)
-        total, correct = total + len(corpus), correct + right
-    if total:
-        scores["unseen_accuracy"], scores["unseen_clips"] = round(correct / total, 4), total
-    return scores
+    return unseen_scores(lambda corpus: spoken_digit_accuracy(model, corpus, lenet))

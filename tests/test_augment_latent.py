@@ -197,3 +197,14 @@ def test_a_classifier_with_masks_masks_only_while_it_trains():
     audio = torch.randn(8, 48, 48)
     assert (model.train().audio_input(audio) == 0).float().mean() > 0.1
     assert not (model.eval().audio_input(audio) == 0).any()
+
+
+def test_the_playground_model_with_masks_masks_only_while_it_trains():
+    model = MODELS["fast-aivae"](masks=2)
+    audio = torch.randn(8, 48, 48)
+    model.fit_input_scaling(audio)
+    standardise = model.encoder[0]
+    assert (standardise.train()(audio) == 0).float().mean() > 0.1
+    assert not (standardise.eval()(audio) == 0).any()
+    with pytest.raises(ValueError, match="standardize=True"):
+        MODELS["fast-aivae"](masks=2, standardize=False)

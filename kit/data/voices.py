@@ -26,6 +26,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -222,3 +223,22 @@ def unseen_corpora() -> dict[str, SpokenDigits]:
         except DataNotFoundError:
             continue
     return found
+
+
+def unseen_scores(accuracy: Callable[[SpokenDigits], float],
+                  corpora: dict[str, SpokenDigits] | None = None) -> dict[str, float]:
+    """``accuracy`` (a model's, on one corpus) on each unseen sample and on all of them pooled.
+
+    ``corpora`` defaults to :func:`unseen_corpora`. The metrics are
+    ``{name}_accuracy`` and ``{name}_clips`` per sample, then ``unseen_accuracy``
+    (clips right over clips, so a sample of 6 clips weighs 6) and
+    ``unseen_clips``; an empty dict when no sample is on disk.
+    """
+    scores, total, correct = {}, 0, 0
+    for name, corpus in (unseen_corpora() if corpora is None else corpora).items():
+        right = round(accuracy(corpus) * len(corpus))
+        scores[f"{name}_accuracy"], scores[f"{name}_clips"] = round(right / len(corpus), 4), len(corpus)
+        total, correct = total + len(corpus), correct + right
+    if total:
+        scores["unseen_accuracy"], scores["unseen_clips"] = round(correct / total, 4), total
+    return scores

@@ -17,14 +17,21 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from ..augment import mask_bands_and_frames
 from .vae import OneChannel, VariationalAutoencoder
 
 
 class Standardize(nn.Module):
-    """``(x - mean) / std`` with the two numbers kept in the checkpoint; identity until fitted."""
+    """``(x - mean) / std`` with the two numbers kept in the checkpoint; identity until fitted.
 
-    def __init__(self) -> None:
+    With ``masks`` > 0, training batches ``(n, frequency, time)`` (only) also lose
+    that many bands and spans of frames each (:func:`kit.augment.mask_bands_and_frames`,
+    SpecAugment), as the audio classifiers' inputs can.
+    """
+
+    def __init__(self, masks: int = 0) -> None:
         super().__init__()
+        self.masks = masks
         self.register_buffer("mean", torch.zeros(()))
         self.register_buffer("std", torch.ones(()))
 
@@ -33,7 +40,10 @@ class Standardize(nn.Module):
         self.std.fill_(float(x.std()))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.std
+        standardised = (x - self.mean) / self.std
+        if self.training and self.masks:
+            return mask_bands_and_frames(standardised, self.masks)
+        return standardised
 
 
 class AudioToImageVAE(VariationalAutoencoder):
@@ -43,7 +53,11 @@ class AudioToImageVAE(VariationalAutoencoder):
 
     def __init__(self, encoder, decoder, feature_dim, latent_dim, **vae_options) -> None:
         self.standardize_inputs = vae_options.pop("standardize", False)
-        super().__init__(nn.Sequential(Standardize(), OneChannel(), encoder), decoder, feature_dim,
+        masks = vae_options.pop("masks", 0)
+        if masks and not self.standardize_inputs:
+            raise ValueError("masks set a band to the features' mean, 0 once standardised: "
+                             "use them with standardize=True")
+        super().__init__(nn.Sequential(Standardize(masks), OneChannel(), encoder), decoder, feature_dim,
                          latent_dim, **vae_options)
 
     def inputs_and_targets(self, batch):
@@ -100,11 +114,13 @@ class FastAIVAE(AudioToImageVAE):
     posterior variance (log-variance -5) and a KL warm-up over the first 400
     steps make it leave the "average digit" plateau within a few hundred steps
     (lesson 8 shows the plateau and why). Each of the four can be switched
-    off to see what it does.
+    off to see what it does. ``masks`` adds SpecAugment's masks to training
+    batches (:class:`Standardize`); off by default.
     """
 
     def __init__(self, latent_dim: int = 64, kl_weight: float = 1.0, kl_warmup_steps: int = 400,
-                 init_logvar: float = -5.0, standardize: bool = True, batch_norm: bool = True) -> None:
+                 init_logvar: float = -5.0, standardize: bool = True, batch_norm: bool = True,
+                 masks: int = 0) -> None:
         encoder = nn.Sequential(
             *_halving_conv(1, 32, batch_norm), *_halving_conv(32, 64, batch_norm),
             *_halving_conv(64, 128, batch_norm),  # 48 -> 24 -> 12 -> 6
@@ -117,4 +133,5 @@ class FastAIVAE(AudioToImageVAE):
             nn.ConvTranspose2d(32, 1, 4, stride=2, padding=1),  # 14 -> 28
         )
         super().__init__(encoder, decoder, 256, latent_dim, kl_weight=kl_weight,
-                         kl_warmup_steps=kl_warmup_steps, init_logvar=init_logvar, standardize=standardize)
+                         kl_warmup_steps=kl_warmup_steps, init_logvar=init_logvar, standardize=standardize,
+                         masks=masks)

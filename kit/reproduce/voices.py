@@ -32,9 +32,9 @@ import numpy as np
 
 from .. import zoo
 from ..augment import DEFAULT_STEPS
-from ..data import load_fsdd
+from ..data import SpokenDigits, load_fsdd
 from ..data.synth import load_espeak_digits
-from ..data.voices import VALIDATION_SETS, unseen_corpora, validation_voices, voices_split
+from ..data.voices import VALIDATION_SETS, unseen_corpora, unseen_scores, validation_voices, voices_split
 from ..experiments import hears, spoken_digit_accuracy
 from ..features import feature_spec
 from ..judges import load_judge
@@ -91,20 +91,18 @@ def trim_result(model_name: str, trim: str, quick: bool, progress: bool, results
     held_out = voices_split(load_fsdd() + load_espeak_digits())[1]
     if quick:
         held_out = held_out.subset(np.arange(0, len(held_out), max(1, len(held_out) // QUICK_CLIPS)))
-    sets = validation_voices(held_out) | unseen_corpora()
     lenet = None if classifier else load_judge("image")
-    metrics, unseen = {}, []  # unseen: (clips right, clips) per sample
-    for key, clips in sets.items():
-        if quick:
-            clips = clips.subset(np.arange(min(QUICK_CLIPS, len(clips))))
-        accuracy = (voice_accuracy(model, clips, spec) if classifier
-                    else spoken_digit_accuracy(model, clips, lenet, spec))
-        metrics[f"{key}_accuracy"] = round(accuracy, 4)
-        if key not in VALIDATION_SETS:
-            unseen.append((round(accuracy * len(clips)), len(clips)))
-    if unseen:
-        right, total = np.sum(unseen, axis=0)
-        metrics["unseen_accuracy"], metrics["unseen_clips"] = round(float(right / total), 4), int(total)
+
+    def sample(clips: SpokenDigits) -> SpokenDigits:
+        return clips.subset(np.arange(min(QUICK_CLIPS, len(clips)))) if quick else clips
+
+    def accuracy(clips: SpokenDigits) -> float:
+        return (voice_accuracy(model, clips, spec) if classifier
+                else spoken_digit_accuracy(model, clips, lenet, spec))
+
+    metrics = {f"{key}_accuracy": round(accuracy(sample(clips)), 4)
+               for key, clips in validation_voices(held_out).items()}
+    metrics |= unseen_scores(accuracy, {name: sample(clips) for name, clips in unseen_corpora().items()})
     return {"config": {"zoo": model_name, "trim": trim, "features": spec.name},
             "metrics": metrics, "run": {"command": f"python -m kit reproduce {trim_id(model_name, trim)}"}}
 

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from ..data import SpokenDigits
-from ..data.voices import unseen_corpora, validation_voices
+from ..data.voices import unseen_scores, validation_voices
 from ..features import FeatureSpec, extract, feature_spec
 from ..multimodal import DATASETS, SPLITS, classification_metrics, multimodal_data, predict
 from ..train import EarlyStopping
@@ -30,14 +30,7 @@ def unseen_speaker_accuracy(model) -> dict[str, float]:
     """
     if model.reads != ("audio",):
         return {}
-    scores, total, correct = {}, 0, 0
-    for name, corpus in unseen_corpora().items():
-        right = round(voice_accuracy(model, corpus) * len(corpus))
-        scores[f"{name}_accuracy"], scores[f"{name}_clips"] = round(right / len(corpus), 4), len(corpus)
-        total, correct = total + len(corpus), correct + right
-    if total:
-        scores["unseen_accuracy"], scores["unseen_clips"] = round(correct / total, 4), total
-    return scores
+    return unseen_scores(lambda corpus: voice_accuracy(model, corpus))
 
 
 def validation_voice_accuracy(model, data) -> dict[str, float]:
