@@ -56,6 +56,10 @@ def test_runs_are_never_overwritten_silently(runs):
     with pytest.raises(FileExistsError, match="resume=True"):
         Run.create("first", {"model": "lenet5"})
     assert Run.create("first", {}, resume=True).config == {"model": "lenet5"}  # resume keeps the config
+    with pytest.raises(ValueError, match=r"other settings \(lr, model\)"):  # not another recipe's
+        Run.create("first", {"model": "dcgan", "lr": 2e-4}, resume=True)
+    longer = Run.create("first", {"model": "lenet5", "epochs": 5}, resume=True)  # but it may train longer
+    assert longer.config == {"model": "lenet5", "epochs": 5}
     assert not (Run.create("first", {"model": "x"}, overwrite=True).path / "history.csv").exists()
 
 

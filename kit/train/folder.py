@@ -12,13 +12,15 @@
     runs/NAME/audio/          WAV files, when the model generates sound
 
 An existing run is never overwritten silently: :meth:`Run.create` refuses
-unless you ``resume`` (continue from its checkpoint) or ``overwrite``. Every
+unless you ``resume`` (continue from its checkpoint, with its own settings
+but perhaps more epochs) or ``overwrite``. Every
 JSON and CSV file is written atomically.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import platform
 import shutil
@@ -32,6 +34,8 @@ from ..config import REPO_ROOT, runs_dir
 from ..io import read_json, write_json_atomic
 
 STATUSES = ("running", "finished", "stopped", "diverged", "failed")
+#: Settings a resumed run may change: how long it trains and when it stops.
+RESUMABLE_SETTINGS = ("epochs", "target", "track")
 #: History columns that hold text, not numbers (a GAN's collapse warnings: kit.train.callbacks.CollapseWatch).
 TEXT_COLUMNS = ("collapse",)
 
@@ -63,8 +67,15 @@ class Run:
             shutil.rmtree(path)
         path.mkdir(parents=True, exist_ok=True)
         run = cls(path)
-        if not run.config_path.exists():
-            write_json_atomic(run.config_path, config)
+        if run.config_path.exists() and config:
+            changed = _changed_settings(run.config, config) - set(RESUMABLE_SETTINGS)
+            if changed:
+                raise ValueError(
+                    f"run {path} was trained with other settings ({', '.join(sorted(changed))}): resume it "
+                    "with its own, start it again (overwrite=True, --overwrite) or choose another name"
+                )
+        if config or not run.config_path.exists():
+            write_json_atomic(run.config_path, config)  # a resumed run may train longer: its epochs change
         return run
 
     config_path = property(lambda self: self.path / "config.json")
@@ -171,3 +182,9 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return f"kit {__version__}"
     return f"{commit}{'+changes' if dirty else ''}"
+
+
+def _changed_settings(stored: dict, config: dict) -> set[str]:
+    """The keys whose values differ between a stored config and ``config`` (compared as JSON)."""
+    config = json.loads(json.dumps(config))
+    return {key for key in stored.keys() | config.keys() if stored.get(key) != config.get(key)}
