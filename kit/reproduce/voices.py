@@ -70,6 +70,23 @@ AUGMENTATION_ROWS = (
         config=RECIPES["audionet-cnn"].replace(options={"masks": 2})),
 )
 
+#: Variants of the playground's recipe (the zoo's ``fast-aivae``, 24 epochs): what each would change.
+PLAYGROUND_VARIANTS = {
+    "masks": {"options": {"masks": 2}},
+    "voice": {"augmentation": "speed+voice+tilt+pad+noise"},
+    "room": {"augmentation": "speed+tilt+room+pad+noise"},
+    "voice-room": {"augmentation": "speed+voice+tilt+room+pad+noise"},
+    "voice-room-masks": {"augmentation": "speed+voice+tilt+room+pad+noise", "options": {"masks": 2}},
+    "seed1": {"seed": 1},
+}
+PLAYGROUND_ROWS = (
+    Row("voices-playground", "not in the sources: voices never heard", "the zoo's fast-aivae",
+        zoo="fast-aivae"),
+    *(Row(f"voices-playground-{name}", "not in the sources: voices never heard", name,
+          config=RECIPES["fast-aivae"].replace(**change))
+      for name, change in PLAYGROUND_VARIANTS.items()),
+)
+
 
 #: The zoo models whose hearing the trim rows measure: the best classifier and the playground model.
 TRIM_MODELS = {"audionet-cnn": "AudioNet_CNN (the zoo's `audionet-cnn`)",
@@ -112,7 +129,7 @@ TRIM_ROWS = tuple(  # the plain rule, then the kit's
         analysis=partial(trim_result, model, trim))
     for model, title in TRIM_MODELS.items() for trim in ("threshold", "word")
 )
-ROWS = (*AUGMENTATION_ROWS, *TRIM_ROWS)
+ROWS = (*AUGMENTATION_ROWS, *PLAYGROUND_ROWS, *TRIM_ROWS)
 
 
 def _augmentation(row: Row, result: dict) -> str:
@@ -121,6 +138,8 @@ def _augmentation(row: Row, result: dict) -> str:
     cell = f"`{config['augmentation'] if config['augment'] else 'none'}`"
     if config["options"].get("masks"):
         cell += f" + {config['options']['masks']} band and {config['options']['masks']} frame masks"
+    if config.get("seed"):
+        cell += f", seed {config['seed']}"
     return cell + (f" (the zoo's `{row.zoo}`)" if row.zoo else "")
 
 
@@ -148,21 +167,20 @@ def _trim(row: Row, result: dict) -> str:
             "word": "the kit's `trim_silence` (above the background)"}[result["config"]["trim"]]
 
 
+TRAINED_COLUMNS = (
+    ("augmentation (4 copies of every clip)", _augmentation),
+    *((title, _percent(f"{key}_accuracy")) for key, title in VALIDATION_SETS.items()),
+    ("validation mean", _validation_mean),
+    ("Speech Commands sample", _percent("speech_commands_accuracy")),
+    ("AudioMNIST sample", _percent("audiomnist_accuracy")),
+    ("both samples", _percent("unseen_accuracy")),
+    ("epochs", epochs),
+    ("time", time_taken),
+    ("command", command),
+)
 TABLES = {
-    "voice-augmentation": Table(
-        tuple(row.id for row in AUGMENTATION_ROWS),
-        (
-            ("augmentation (4 copies of every clip)", _augmentation),
-            *((title, _percent(f"{key}_accuracy")) for key, title in VALIDATION_SETS.items()),
-            ("validation mean", _validation_mean),
-            ("Speech Commands sample", _percent("speech_commands_accuracy")),
-            ("AudioMNIST sample", _percent("audiomnist_accuracy")),
-            ("both samples", _percent("unseen_accuracy")),
-            ("epochs", epochs),
-            ("time", time_taken),
-            ("command", command),
-        ),
-    ),
+    "voice-augmentation": Table(tuple(row.id for row in AUGMENTATION_ROWS), TRAINED_COLUMNS),
+    "voice-playground": Table(tuple(row.id for row in PLAYGROUND_ROWS), TRAINED_COLUMNS),
     "voice-trim": Table(
         tuple(row.id for row in TRIM_ROWS),
         (
