@@ -9,6 +9,11 @@ compared on the validation voices only (the held-out FSDD speaker, the
 held-out eSpeak accent, Flite's and Festival's voices); the Speech Commands
 and AudioMNIST samples are measured for the record and never used to choose.
 
+The ``voices-playground-*`` rows train variants of the playground's recipe
+(the zoo's ``fast-aivae``, 24 epochs): SpecAugment's masks, the ``voice``
+and ``room`` steps, both, and the recipe with another seed, whose
+difference from the recipe is the yardstick a variant has to beat.
+
 The ``voices-trim-*`` rows measure the zoo's classifier and playground
 model with the two ways of finding the word before the features
 (:data:`kit.features.TRIMS`): the plain threshold relative to the loudest
