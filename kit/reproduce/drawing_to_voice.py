@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..runs import RunConfig
 from .engine import Row, Table
-from .paper import command, epochs, time_taken
+from .paper import command, epochs, percent, time_taken
 
 #: The one-to-one run: as many optimisation steps as the zoo's many-to-one ``iavae`` (3 epochs of 60,000
 #: pairs), on its 4,900 pairs.
@@ -30,14 +30,6 @@ ROWS = (
         zoo="iavae"),
     Row("iavae-one-to-one", "not in the sources: from a drawing to a voice", "one-to-one", config=ONE_TO_ONE),
 )
-
-
-def _percent(key: str):
-    def cell(row: Row, result: dict) -> str:
-        value = result["metrics"].get(key)
-        return "-" if value is None else f"{100 * value:.1f} %"
-
-    return cell
 
 
 def _number(key: str):
@@ -53,13 +45,13 @@ TABLES = {
         tuple(row.id for row in ROWS),
         (
             ("pairing", lambda row, result: row.label),
-            ("audio judge hears the digit", _percent("accuracy")),
-            ("PocketSphinx reads it", _percent("sphinx_accuracy")),
+            ("audio judge hears the digit", percent("accuracy")),
+            ("PocketSphinx reads it", percent("sphinx_accuracy")),
             ("voice diversity (1 = as varied as the training voices)", _number("diversity")),
             ("Fréchet distance (judge features)", _number("frechet")),
             ("real clips, resynthesised: judge / PocketSphinx",
-             lambda row, result: f"{_percent('resynthesised_accuracy')(row, result)} / "
-                                 f"{_percent('resynthesised_sphinx_accuracy')(row, result)}"),
+             lambda row, result: f"{percent('resynthesised_accuracy')(row, result)} / "
+                                 f"{percent('resynthesised_sphinx_accuracy')(row, result)}"),
             ("epochs", epochs),
             ("time", time_taken),
             ("command", command),
@@ -70,10 +62,10 @@ TABLES = {
         (
             ("spoken back by (pairing)", lambda row, result: row.label),
             ("clips", lambda row, result: str(result["metrics"].get("round_trip_clips", "-"))),
-            ("AIVAE's drawing read by LeNet", _percent("drawn_accuracy")),
-            ("spoken back, heard by the audio judge", _percent("round_trip_accuracy")),
-            ("both legs right", _percent("both_legs_accuracy")),
-            ("spoken back, read by PocketSphinx", _percent("round_trip_sphinx_accuracy")),
+            ("AIVAE's drawing read by LeNet", percent("drawn_accuracy")),
+            ("spoken back, heard by the audio judge", percent("round_trip_accuracy")),
+            ("both legs right", percent("both_legs_accuracy")),
+            ("spoken back, read by PocketSphinx", percent("round_trip_sphinx_accuracy")),
         ),
     ),
 }

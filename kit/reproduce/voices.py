@@ -47,7 +47,7 @@ from ..runs import RunConfig
 from ..tasks.digits import voice_accuracy
 from ..zoo.recipes import RECIPES
 from .engine import Row, Table
-from .paper import command, epochs, time_taken
+from .paper import command, epochs, percent, time_taken
 
 #: The augmentation chains compared, from none to every step.
 CHAINS = ("none", DEFAULT_STEPS, "speed+voice+tilt+pad+noise", "speed+tilt+room+pad+noise",
@@ -146,14 +146,6 @@ def _augmentation(row: Row, result: dict) -> str:
     return cell + (f" (the zoo's `{row.zoo}`)" if row.zoo else "")
 
 
-def _percent(key: str):
-    def cell(row: Row, result: dict) -> str:
-        value = result["metrics"].get(key)
-        return "-" if value is None else f"{100 * value:.1f} %"
-
-    return cell
-
-
 def validation_mean(metrics: dict) -> float | None:
     """The mean accuracy over the validation voice sets a run was measured on (what chains are chosen by)."""
     values = [metrics[f"{key}_accuracy"] for key in VALIDATION_SETS if f"{key}_accuracy" in metrics]
@@ -170,13 +162,17 @@ def _trim(row: Row, result: dict) -> str:
             "word": "the kit's `trim_silence` (above the background)"}[result["config"]["trim"]]
 
 
+#: Every voice set: the validation ones, their mean (what is chosen by), then the unseen samples.
+VOICE_COLUMNS = (
+    *((title, percent(f"{key}_accuracy")) for key, title in VALIDATION_SETS.items()),
+    ("validation mean", _validation_mean),
+    ("Speech Commands sample", percent("speech_commands_accuracy")),
+    ("AudioMNIST sample", percent("audiomnist_accuracy")),
+    ("both samples", percent("unseen_accuracy")),
+)
 TRAINED_COLUMNS = (
     ("augmentation (4 copies of every clip)", _augmentation),
-    *((title, _percent(f"{key}_accuracy")) for key, title in VALIDATION_SETS.items()),
-    ("validation mean", _validation_mean),
-    ("Speech Commands sample", _percent("speech_commands_accuracy")),
-    ("AudioMNIST sample", _percent("audiomnist_accuracy")),
-    ("both samples", _percent("unseen_accuracy")),
+    *VOICE_COLUMNS,
     ("epochs", epochs),
     ("time", time_taken),
     ("command", command),
@@ -190,11 +186,7 @@ TABLES = {
         (
             ("model", lambda row, result: row.label),
             ("finding the word", _trim),
-            *((title, _percent(f"{key}_accuracy")) for key, title in VALIDATION_SETS.items()),
-            ("validation mean", _validation_mean),
-            ("Speech Commands sample", _percent("speech_commands_accuracy")),
-            ("AudioMNIST sample", _percent("audiomnist_accuracy")),
-            ("both samples", _percent("unseen_accuracy")),
+            *VOICE_COLUMNS,
         ),
     ),
 }
