@@ -83,6 +83,8 @@ PLAYGROUND_VARIANTS = {
     "voice-room": {"augmentation": "speed+voice+tilt+room+pad+noise"},
     "voice-room-masks": {"augmentation": "speed+voice+tilt+room+pad+noise", "options": {"masks": 2}},
     "seed1": {"seed": 1},
+    "seed2": {"seed": 2},
+    "seed3": {"seed": 3},
 }
 PLAYGROUND_ROWS = tuple(
     Row(f"voices-playground-{name}", "not in the sources: voices never heard", name,
