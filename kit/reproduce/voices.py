@@ -10,9 +10,10 @@ held-out eSpeak accent, Flite's and Festival's voices); the Speech Commands
 and AudioMNIST samples are measured for the record and never used to choose.
 
 The ``voices-playground-*`` rows train variants of the playground's recipe
-(the zoo's ``fast-aivae``, 24 epochs): SpecAugment's masks, the ``voice``
-and ``room`` steps, both, and the recipe with another seed, whose
-difference from the recipe is the yardstick a variant has to beat.
+(the zoo's ``fast-aivae``, 24 epochs) with seed 0: SpecAugment's masks, the
+``voice`` and ``room`` steps, both, and the recipe itself with seeds 0, 1
+and 3 (the zoo's is seed 2, the seed with the highest validation mean),
+whose spread is the yardstick a variant has to beat.
 
 The ``voices-trim-*`` rows measure the zoo's classifier and playground
 model with the two ways of finding the word before the features
@@ -75,20 +76,21 @@ AUGMENTATION_ROWS = (
         config=RECIPES["audionet-cnn"].replace(options={"masks": 2})),
 )
 
-#: Variants of the playground's recipe (the zoo's ``fast-aivae``, 24 epochs): what each would change.
+#: Variants of the playground's recipe (the zoo's ``fast-aivae``, 24 epochs), seed 0 unless they say:
+#: what each would change.
 PLAYGROUND_VARIANTS = {
+    "seed0": {},
     "masks": {"options": {"masks": 2}},
     "voice": {"augmentation": "speed+voice+tilt+pad+noise"},
     "room": {"augmentation": "speed+tilt+room+pad+noise"},
     "voice-room": {"augmentation": "speed+voice+tilt+room+pad+noise"},
     "voice-room-masks": {"augmentation": "speed+voice+tilt+room+pad+noise", "options": {"masks": 2}},
     "seed1": {"seed": 1},
-    "seed2": {"seed": 2},
     "seed3": {"seed": 3},
 }
 PLAYGROUND_ROWS = tuple(
     Row(f"voices-playground-{name}", "not in the sources: voices never heard", name,
-        config=RECIPES["fast-aivae"].replace(**change))
+        config=RECIPES["fast-aivae"].replace(**{"seed": 0} | change))
     for name, change in PLAYGROUND_VARIANTS.items()
 )
 
@@ -137,14 +139,15 @@ TRIM_ROWS = tuple(  # the plain rule, then the kit's
 ROWS = (*AUGMENTATION_ROWS, *PLAYGROUND_ROWS, *TRIM_ROWS)
 
 
-def _augmentation(row: Row, result: dict) -> str:
-    """The chain of a row's run (``none`` without copies), its masks, and the zoo entry it is."""
+def _augmentation(row: Row, result: dict, seeds: bool = False) -> str:
+    """The chain of a row's run (``none`` without copies), its masks, its seed (where ``seeds`` or
+    not 0), and the zoo entry it is."""
     config = result["config"]
     cell = f"`{config['augmentation'] if config['augment'] else 'none'}`"
     if config["options"].get("masks"):
         cell += f" + {config['options']['masks']} band and {config['options']['masks']} frame masks"
-    if config.get("seed"):
-        cell += f", seed {config['seed']}"
+    if seeds or config.get("seed"):
+        cell += f", seed {config.get('seed', 0)}"
     return cell + (f" (the zoo's `{row.zoo}`)" if row.zoo else "")
 
 
@@ -179,10 +182,12 @@ TRAINED_COLUMNS = (
     ("time", time_taken),
     ("command", command),
 )
+SEEDED_COLUMNS = (("augmentation (4 copies of every clip)", partial(_augmentation, seeds=True)),
+                  *TRAINED_COLUMNS[1:])
 TABLES = {
     "voice-augmentation": Table(tuple(row.id for row in AUGMENTATION_ROWS), TRAINED_COLUMNS),
     # the recipe itself is the paper module's "playground" row (the zoo's fast-aivae), then its variants
-    "voice-playground": Table(("playground", *(row.id for row in PLAYGROUND_ROWS)), TRAINED_COLUMNS),
+    "voice-playground": Table(("playground", *(row.id for row in PLAYGROUND_ROWS)), SEEDED_COLUMNS),
     "voice-trim": Table(
         tuple(row.id for row in TRIM_ROWS),
         (
