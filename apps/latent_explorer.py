@@ -177,7 +177,7 @@ def interpolate_clips(first: str | None, last: str | None, steps: float) -> tupl
 
 def status_line(drawing: Drawing) -> str:
     """What LeNet reads, whether the clip sounds like speech, and what was done to the input."""
-    status = f"LeNet reads the drawing as a {drawing.digit} ({drawing.probabilities.max():.0%} sure)."
+    status = f"LeNet reads the drawing as the digit {drawing.digit} ({drawing.probabilities.max():.0%} sure)."
     if not drawing.speech_like:
         status = (f"This does not sound like speech: {drawing.speech_reason}. The model draws a digit "
                   f"for any sound, so this one means little. {status}")
