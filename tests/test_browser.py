@@ -60,7 +60,7 @@ def test_a_bundled_example_is_drawn(page: Page):
     page.locator("#playground-digit img").wait_for()
     status = page.locator("#playground-status textarea")
     page.wait_for_function("() => document.querySelector('#playground-status textarea').value.length > 0")
-    assert status.input_value().startswith("LeNet reads the drawing as the digit")  # a spoken digit: not flagged
+    assert status.input_value().startswith("LeNet reads the drawing as the digit")  # speech: not flagged
     assert page.locator("#playground-probabilities").inner_text().strip()
 
 
