@@ -63,10 +63,11 @@ def pick(full: int, quick: int) -> int:
 
 def describe() -> str:
     """One paragraph saying where data and caches are and which mode is on."""
-    mode = "QUICK (small subsets, few epochs)" if quick_mode() else "full"
+    mode, switch = (("QUICK (small subsets, few epochs)", "0 for the full lessons") if quick_mode()
+                    else ("full", "1 for quick mode"))
     return (
         f"data:  {data_dir()}  (set ${DATA_DIR_VARIABLE} to change)\n"
         f"cache: {cache_dir()}  (set ${CACHE_DIR_VARIABLE} to change)\n"
         f"runs:  {runs_dir()}  (set ${RUNS_DIR_VARIABLE} to change)\n"
-        f"mode:  {mode}  (set ${QUICK_VARIABLE}=1 for quick mode)"
+        f"mode:  {mode}  (set ${QUICK_VARIABLE}={switch})"
     )
