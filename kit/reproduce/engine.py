@@ -35,6 +35,7 @@ class Row:
     analysis: Callable[[bool, bool, Path], dict] | None = None  # ... or a measurement of trained runs:
     # (quick, progress, results folder) -> result
     figure: Callable[[dict], object] | None = None  # the row's picture from its result (docs/results/ROW.png)
+    needs: tuple[str, ...] = ()  # rows whose results the measurement gathers: reproduce them first
 
     def run_config(self) -> RunConfig | None:
         """The run that reproduces the row (None for a measurement of other rows' runs)."""

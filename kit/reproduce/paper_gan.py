@@ -173,6 +173,8 @@ ROWS = (
         "accuracy and diversity against alpha",
         analysis=trade_off_result,
         figure=trade_off_figure,
+        needs=tuple(table5_id(alpha, pairing_name)
+                    for pairing_name in EPOCHS for alpha in (*LOW_ALPHAS, *PAPER_ALPHAS)),
     ),
     Row(
         "figure8",
