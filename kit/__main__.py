@@ -111,7 +111,7 @@ def _reproduce(args) -> int:
     unknown = set(args.rows) - set(reproduce.ROWS)
     if unknown:
         raise ValueError(f"no reproduction row {', '.join(sorted(unknown))}; --list shows them")
-    rows = [reproduce.ROWS[row_id] for row_id in args.rows or reproduce.ROWS]
+    rows = reproduce.with_needs([reproduce.ROWS[row_id] for row_id in args.rows or reproduce.ROWS])
     if args.list:
         for row in rows:
             done = reproduce.load_result(row.id)

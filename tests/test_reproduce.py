@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from kit import data
-from kit.reproduce import ROWS, TABLES, Row, load_result, reproduce
+from kit.reproduce import ROWS, TABLES, Row, load_result, reproduce, with_needs
 from kit.reproduce.engine import DOCUMENTS, MARKER, render_text
 from kit.runs import RunConfig
 
@@ -67,6 +67,18 @@ def test_the_command_lists_every_row():
     assert all(row_id in listing for row_id in ROWS)
 
 
+def test_a_measurement_asked_for_alone_brings_the_rows_it_gathers_first():
+    curves = ROWS["table5-curves"]
+    assert len(curves.needs) == 10 and all(need in ROWS for need in curves.needs)
+    assert [row.id for row in with_needs([curves])] == [*curves.needs, curves.id]
+    one_run = ROWS[curves.needs[3]]  # asked for before the measurement: kept where it is, not repeated
+    assert [row.id for row in with_needs([one_run, curves])] == [
+        one_run.id, *(need for need in curves.needs if need != one_run.id), curves.id]
+    listing = subprocess.run([sys.executable, "-m", "kit", "reproduce", "--list", "table5-curves"],
+                             capture_output=True, text=True, check=True).stdout.split("\n")
+    assert [line.split()[0] for line in listing if line] == [*curves.needs, curves.id]
+
+
 def what_it_exercises(row: Row) -> set[tuple]:
     """What a quick reproduction of ``row`` runs: its measurement, or its run's model, its data, split and
     pairing, its model options and string or yes/no settings, its augmentation's steps; and its figure.
@@ -88,13 +100,12 @@ def what_it_exercises(row: Row) -> set[tuple]:
 def rows_that_cover_every_case() -> list[Row]:
     """The rows, in order, that exercise something no row before them did, and the rows they gather."""
     covered: set[tuple] = set()
-    chosen: dict[str, Row] = {}
+    chosen = []
     for row in ROWS.values():
         if not what_it_exercises(row) <= covered:
             covered |= what_it_exercises(row)
-            chosen |= {row_id: ROWS[row_id] for row_id in row.needs if row_id not in chosen}
-            chosen[row.id] = row
-    return list(chosen.values())
+            chosen.append(row)
+    return with_needs(chosen)
 
 
 def test_the_covering_rows_exercise_all_that_every_row_does():

@@ -17,7 +17,8 @@ resumed), writes one small result per row to ``docs/results/ROW.json`` (the
 run folder without its checkpoint: config, metrics, history, seconds,
 machine, date, command), and renders the tables of ``docs/reproduction.md``
 and the README's summary between ``<!-- reproduce:NAME -->`` markers from
-those files alone, so that no figure is typed by hand. A row that fails gets
+those files alone, so that no figure is typed by hand. A measurement's
+``needs`` (the rows it gathers) run before it (:func:`with_needs`). A row that fails gets
 its reason in its result file and in the document; the others still run.
 """
 
@@ -49,4 +50,15 @@ TABLES: dict[str, Table] = (
 )
 TABLES |= VOICING_TABLES
 
-__all__ = ["RESULTS", "ROWS", "TABLES", "Row", "Table", "load_result", "render_documents", "reproduce"]
+
+def with_needs(rows: list[Row]) -> list[Row]:
+    """``rows`` in order, each preceded by the rows it gathers (:attr:`Row.needs`) that come no earlier."""
+    ordered: dict[str, Row] = {}
+    for row in rows:
+        ordered |= {need: ROWS[need] for need in row.needs if need not in ordered}
+        ordered.setdefault(row.id, row)
+    return list(ordered.values())
+
+
+__all__ = ["RESULTS", "ROWS", "TABLES", "Row", "Table", "load_result", "render_documents", "reproduce",
+           "with_needs"]
