@@ -1,7 +1,8 @@
 """The paper's cross-modal data and its evaluation in one call each (lessons 7-8, 10-11).
 
 :func:`cross_modal_data` builds MNIST-FSDD (or MNIST-SCD when the full Speech
-Commands set is present, or FSDD plus the eSpeak voices): 48x48 log-mel
+Commands set is present, or FSDD plus the eSpeak voices, with or without
+twelve more women's voices): 48x48 log-mel
 features of the spoken digits, split randomly 90/10 (the paper), by the
 corpus's official split, by held-out speaker, or with voices held out (one
 FSDD speaker and one eSpeak accent); train pairs from MNIST's training
@@ -27,6 +28,7 @@ from .data import (
     SpokenDigits,
     load_espeak_digits,
     load_fsdd,
+    load_more_espeak_voices,
     load_speech_commands,
     load_spoken_digits,
     official_split,
@@ -39,7 +41,7 @@ from .metrics import evaluate_images
 from .pairing import PairedBatches
 from .train import digit_subset
 
-DATASETS = ("mnist-fsdd", "mnist-scd", "mnist-fsdd+espeak")
+DATASETS = ("mnist-fsdd", "mnist-scd", "mnist-fsdd+espeak", "mnist-fsdd+espeak-more")
 SPLITS = ("random", "official", "speaker", "voices")
 QUICK_IMAGES = (6000, 1000)  # train and test images used in quick mode
 
@@ -74,6 +76,8 @@ def _audio_corpus(dataset: str) -> SpokenDigits:
         return load_spoken_digits()
     if dataset == "mnist-fsdd+espeak":
         return load_fsdd() + load_espeak_digits()
+    if dataset == "mnist-fsdd+espeak-more":  # more women's voices, on the training side only
+        return load_fsdd() + load_espeak_digits() + load_more_espeak_voices()
     if dataset == "mnist-scd":
         corpus = load_speech_commands()
         if len(corpus) < 1000:

@@ -150,6 +150,21 @@ def test_the_voices_split_holds_out_one_fsdd_speaker_and_one_espeak_accent(fsdd)
         voices_split(train)
 
 
+def test_more_womens_voices_join_the_training_side_only(fsdd):
+    import parselmouth
+
+    more = data.load_more_espeak_voices()
+    assert len(more) == 3600 and len(more.speaker_names) == 60
+    assert {more.speakers[s]["gender"] for s in more.speaker_names} == {"female"}
+    assert not any(s.startswith("en-029") for s in more.speaker_names)  # the held-out accent gets none
+    corpus = data.load_fsdd() + data.load_espeak_digits()
+    _, held_out = voices_split(corpus)
+    train, held_out_too = voices_split(corpus + more)
+    assert held_out_too.utterances == held_out.utterances and set(more.speaker_names) <= set(train.speaker_names)
+    pitch = parselmouth.Sound(more.load(0).astype(np.float64), 8000).to_pitch().selected_array["frequency"]
+    assert np.median(pitch[pitch > 0]) > 140  # a woman's voice (eSpeak's men here: 85-95 Hz)
+
+
 def test_other_synthesisers_voices_are_made_once_or_their_absence_explained(tmp_path, monkeypatch):
     monkeypatch.setenv("KIT_CACHE_DIR", str(tmp_path))
     with monkeypatch.context() as patched:

@@ -17,7 +17,7 @@ from .spoken import (
     load_fsdd,
     load_speech_commands,
 )
-from .synth import load_espeak_digits, speak
+from .synth import load_espeak_digits, load_more_espeak_voices, speak
 
 
 def inventory() -> dict[str, bool]:
@@ -41,6 +41,7 @@ __all__ = [
     "load_espeak_digits",
     "load_fsdd",
     "load_mnist",
+    "load_more_espeak_voices",
     "load_speech_commands",
     "load_spoken_digits",
     "official_split",

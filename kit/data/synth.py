@@ -7,6 +7,8 @@ English accents, voice variants, speaking rates and pitches, writes them once
 into the cache as ``{digit}_{voice}_{take}.wav`` (FSDD's naming) and returns
 them as a :class:`~kit.data.spoken.SpokenDigits`. Each voice (accent +
 variant) counts as one speaker, so speaker-held-out splits work as for FSDD.
+:func:`load_more_espeak_voices` adds twelve more women's voices in the
+training accents, for the playground's voice experiments (lessons 8, 14).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from .spoken import SpokenDigits, scan_fsdd_layout
 
 ACCENTS = ("en-us", "en", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-us-nyc")
 VARIANTS = ("m1", "m3", "m5", "m7", "f1", "f2", "f3", "f4")
+#: eSpeak NG's other variants that it marks female, but the robot and whispering ones:
+#: more women's voices for :func:`load_more_espeak_voices`.
+MORE_VARIANTS = ("Alicia", "Andrea", "Annie", "anika", "aunty", "belinda", "f5", "grandma", "linda",
+                 "steph", "steph2", "steph3")
+FEMALE_VARIANTS = ("f1", "f2", "f3", "f4", *MORE_VARIANTS)
 RATES = (130, 165, 200)  # words per minute
 PITCHES = (35, 60)  # 0-100, eSpeak's default is 50
 STORE_RATE = 16000
@@ -103,12 +110,12 @@ def seed_noise(seed: int) -> None:
     _engine().lib.espeak_ng_SetRandSeed(seed)
 
 
-def _corpus_key() -> str:
+def _corpus_key(accents: tuple[str, ...], variants: tuple[str, ...]) -> str:
     import espeakng_loader
 
     settings = [
-        ACCENTS,
-        VARIANTS,
+        accents,
+        variants,
         RATES,
         PITCHES,
         STORE_RATE,
@@ -119,15 +126,12 @@ def _corpus_key() -> str:
     return hashlib.sha256(json.dumps(settings).encode()).hexdigest()[:12]
 
 
-def load_espeak_digits() -> SpokenDigits:
-    """The embedded corpus: 10 digits x 48 voices x 6 takes (3 rates x 2 pitches), made once.
-
-    About 2,900 clips, 16 kHz, ~45 MB in ``$KIT_CACHE_DIR/espeak-<key>``; the
-    first call takes a few seconds, later calls only list the files.
-    """
-    folder = cache_dir(f"espeak-{_corpus_key()}")
+def _voice_corpus(name: str, accents: tuple[str, ...], variants: tuple[str, ...]) -> SpokenDigits:
+    """The ten digits in every ``accent+variant`` voice x 6 takes (3 rates x 2 pitches), made once into
+    ``$KIT_CACHE_DIR/<name>-<key>``; the voices of ``TEST_ACCENT`` form the official test side."""
+    folder = cache_dir(f"{name}-{_corpus_key(accents, variants)}")
     done = folder / "complete.json"
-    voices = [f"{accent}+{variant}" for accent, variant in itertools.product(ACCENTS, VARIANTS)]
+    voices = [f"{accent}+{variant}" for accent, variant in itertools.product(accents, variants)]
     if not done.is_file():
         seed_noise(0)  # so that a fresh process makes the same corpus (eSpeak keeps state between calls)
         takes = list(itertools.product(RATES, PITCHES))
@@ -140,12 +144,31 @@ def load_espeak_digits() -> SpokenDigits:
         voice: {
             "accent": voice.split("+")[0],
             "variant": voice.split("+")[1],
-            "gender": "female" if "+f" in voice else "male",
+            "gender": "female" if voice.split("+")[1] in FEMALE_VARIANTS else "male",
         }
         for voice in voices
     }
     utterances = [
         dataclasses.replace(u, official_split="test" if u.speaker.startswith(TEST_ACCENT + "+") else "train")
-        for u in scan_fsdd_layout(folder, "espeak", official_test_takes=None)
+        for u in scan_fsdd_layout(folder, name, official_test_takes=None)
     ]
-    return SpokenDigits("espeak", utterances, speakers, embedded=True)
+    return SpokenDigits(name, utterances, speakers, embedded=True)
+
+
+def load_espeak_digits() -> SpokenDigits:
+    """The embedded corpus: 10 digits x 48 voices x 6 takes (3 rates x 2 pitches), made once.
+
+    About 2,900 clips, 16 kHz, ~45 MB in ``$KIT_CACHE_DIR/espeak-<key>``; the
+    first call takes a few seconds, later calls only list the files.
+    """
+    return _voice_corpus("espeak", ACCENTS, VARIANTS)
+
+
+def load_more_espeak_voices() -> SpokenDigits:
+    """More women's voices to train on: the :data:`MORE_VARIANTS` in every accent but ``TEST_ACCENT``.
+
+    10 digits x 60 voices x 6 takes, 3,600 clips made once into ``$KIT_CACHE_DIR/espeak-more-<key>``
+    (about a minute). The held-out accent gets none, so the validation voices stay those of
+    :func:`load_espeak_digits`; every clip is on the training side.
+    """
+    return _voice_corpus("espeak-more", tuple(a for a in ACCENTS if a != TEST_ACCENT), MORE_VARIANTS)

@@ -85,6 +85,7 @@ PLAYGROUND_VARIANTS = {
     "room": {"augmentation": "speed+tilt+room+pad+noise"},
     "voice-room": {"augmentation": "speed+voice+tilt+room+pad+noise"},
     "voice-room-masks": {"augmentation": "speed+voice+tilt+room+pad+noise", "options": {"masks": 2}},
+    "more-voices": {"data": "mnist-fsdd+espeak-more"},
     "seed1": {"seed": 1},
     "seed3": {"seed": 3},
 }
