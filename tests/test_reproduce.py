@@ -113,12 +113,12 @@ def test_the_covering_rows_exercise_all_that_every_row_does():
     assert set().union(*map(what_it_exercises, chosen)) == set().union(*map(what_it_exercises, ROWS.values()))
     ids = {row.id for row in chosen}
     seeds = {row_id for row_id in ROWS if row_id.startswith("voices-playground-seed")}
-    assert len(seeds) > 1 and len(seeds & ids) == 0  # other seeds of the playground run, no new case
+    assert len(seeds) > 1 and len(seeds & ids) <= 1  # the first recipe's other seeds add no new case
     assert {row_id for row_id in ROWS if row_id.startswith("table5-")} <= ids  # the curves gather them
     order = [row.id for row in chosen]
     assert len(order) < len(ROWS) and all(order.index(need) < order.index(row.id)
                                           for row in chosen for need in row.needs)
-    assert {"voices-speed-voice-tilt-pad-noise", "voices-speed-tilt-room-pad-noise"} <= ids  # two chains
+    assert "voices-speed-voice-tilt-pad-noise" in ids  # a chain with a step no row before it has
 
 
 def test_quick_reproduction_runs_the_covering_rows_on_a_tiny_subset(runs, tmp_path):
