@@ -168,7 +168,7 @@ def load_more_espeak_voices() -> SpokenDigits:
     """More women's voices to train on: the :data:`MORE_VARIANTS` in every accent but ``TEST_ACCENT``.
 
     10 digits x 60 voices x 6 takes, 3,600 clips made once into ``$KIT_CACHE_DIR/espeak-more-<key>``
-    (about a minute). The held-out accent gets none, so the validation voices stay those of
+    (a few seconds). The held-out accent gets none, so the validation voices stay those of
     :func:`load_espeak_digits`; every clip is on the training side.
     """
     return _voice_corpus("espeak-more", tuple(a for a in ACCENTS if a != TEST_ACCENT), MORE_VARIANTS)

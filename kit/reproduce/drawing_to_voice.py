@@ -3,7 +3,7 @@
 Not in the source documents: seed 001 draws what it hears, seed 004 speaks
 from a latent code; these rows do both at once. Each trains the
 image-to-audio VAE (:class:`~kit.models.IAVAE`) on MNIST paired with spoken
-digits of the playground's voices (FSDD's speakers and the eSpeak voices,
+digits of the course's voices (FSDD's speakers and the eSpeak voices,
 the ``voices`` split), once per pairing: many-to-one (every image, each with
 a random clip of its digit: one archetypal voice per digit) and one-to-one
 (each clip once, with its own image: more varied voices, fewer pairs). The

@@ -26,26 +26,26 @@ Entries:
     non-saturating loss, Adam at 2e-4 (DCGAN's), 5 epochs on MNIST.
 ``avc-infonce``
     the latent explorer's "find the match" model (lesson 15): the contrastive
-    :class:`~kit.models.AVCInfoNCE`, on the playground model's data (five FSDD
-    speakers and 40 eSpeak voices, the ``voices`` split holding ``yweweler``
+    :class:`~kit.models.AVCInfoNCE`, on five FSDD speakers and 40 eSpeak
+    voices (the ``voices`` split holding ``yweweler``
     and ``en-029`` out, each clip also in two augmented versions), judged by
     retrieval both ways and with the unseen samples as queries.
 ``audionet-cnn``
     the judge of generated sound (lessons 12, 16 and 17): seed 003's
-    AudioNet_CNN on the 48x48 log-mel, trained on the playground's voices
-    (the ``voices`` split) with four augmented copies of every clip made by
+    AudioNet_CNN on the 48x48 log-mel, trained on FSDD and the 40 eSpeak
+    voices (the ``voices`` split) with four augmented copies of every clip made by
     the default chain of :mod:`kit.augment`, scored on every validation
     voice set and on the unseen samples.
 ``iavae``
     the latent explorer's "from a drawing to a voice" model (lesson 17): the
     image-to-audio :class:`~kit.models.IAVAE` on MNIST paired many-to-one with
-    the playground's voices (the ``voices`` split's training side), so that
+    FSDD's and eSpeak's voices (the ``voices`` split's training side), so that
     each digit gets one archetypal voice; judged by the audio judge and
     PocketSphinx on MNIST test images, and by the round trip.
 ``audio-vae-cnn-2d``
     lesson 16's VAE that speaks: seed 004's CNN VAE (strided, see
     :mod:`kit.models.audio_vae`) with a 2-D latent on the log-STFT of the
-    playground's voices (the ``voices`` split), one global scale stored with
+    clips of FSDD and eSpeak (the ``voices`` split), one global scale stored with
     it, judged by the audio judge and PocketSphinx (:mod:`kit.speaking`).
 ``audio-vae-guided-2d``
     lesson 16's map that speaks its digits: the same CNN with the digit-guided
