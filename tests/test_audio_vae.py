@@ -247,10 +247,10 @@ def test_in_quick_mode_the_guided_map_is_heard_as_its_regions_digits(runs):
     """The digit-guided 2-D VAE (options ``guide`` and ``digit_prior``) on the quick subset, trained with four
     seeds: points of its map decoded to sound are heard as the digit of their region 2.5 times as often as
     chance, and samples of its digit prior as the digit asked for twice as often, on average. One quick run
-    moves a lot with its seed, its data and the machine's rounding, hence four seeds. Measured on an AMD EPYC
-    (2026-12-02), seeds 0-3: with the shared data maps of 27, 30, 36 and 47 % (mean 35 %; samples 24-29 %),
-    with no data (FSDD's eSpeak stand-in) 41-57 %; the same MLP without the guide 29, 25, 5 and 14 % (mean
-    18 %) with the shared data. (On the Intel Xeon of earlier runs seeds 0 and 1 read 27 and 40 %.)"""
+    moves a lot with its seed, its data and the machine's rounding, hence four seeds. Measured on a Zen 5
+    AMD EPYC (2026-12-02), seeds 0-3: with the shared data maps of 27, 30, 36 and 47 % (mean 35 %; samples
+    24-29 %), with no data (FSDD's eSpeak stand-in) 41-57 %; the same MLP without the guide 29, 25, 5 and
+    14 % (mean 18 %) with the shared data. Earlier sessions' CPUs read 27 and 40 % for seeds 0 and 1."""
     from kit.runs import RunConfig, train_run
 
     data = "fsdd+espeak" if SOURCES["fsdd"].available() else "fsdd"

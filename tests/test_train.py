@@ -105,8 +105,8 @@ def test_quick_aivae_draws_the_spoken_digit_well_above_chance(runs):
     assert evaluate_run(Run(run.path))["accuracy"] == pytest.approx(run.metrics["accuracy"])
 
 
-# Measured with the kit as it was before the run format (commit 04f65e2), one thread, the shared data, on
-# an Intel Xeon: LeNet-5 2 epochs on a 6,000-image subset; fast-aivae 4 quick epochs (python -m kit train
+# Measured with the kit as it was before the run format (commit 04f65e2), one thread, the shared data:
+# LeNet-5 2 epochs on a 6,000-image subset; fast-aivae 4 quick epochs (python -m kit train
 # fast-aivae). The LeNet subset is now drawn by the one MNIST path (kit.train.image_batches), not by a second
 # random draw of its own, so its images differ and the figure may move by sampling noise (measured: 0.841).
 # fast-aivae's figures were measured again at commit 7a46a5b, when audio.trim_silence began to find the
@@ -117,11 +117,11 @@ BEFORE = {
     "fast_accuracy": 0.908,
     "fast_losses": [256.297, 205.207, 196.867, 190.014],
 }
-# Another CPU's kernels round differently, and four epochs of training carry that into the weights: on an
-# AMD EPYC (2026-12-02) the same run read 0.869 with losses [256.299, 205.283, 196.880, 190.163], every
-# time. So the figures above are held to 0.2 % of each loss (that machine: up to 0.08 %) and 6 points of
-# accuracy (a broken run path moves them by far more: one epoch fewer changes the last loss by 3.6 %),
-# and the run path must repeat itself exactly on the machine that runs the test.
+# Another CPU's kernels round differently, and four epochs of training carry that into the weights: on a
+# Zen 5 AMD EPYC (CPU family 26, 2026-12-02) the same run read 0.869 with losses [256.299, 205.283,
+# 196.880, 190.163], every time. So the figures above are held to 0.2 % of each loss (that machine: up to
+# 0.08 %) and 6 points of accuracy (a broken run path moves them by far more: one epoch fewer changes the
+# last loss by 3.6 %), and the run path must repeat itself exactly on the machine that runs the test.
 ACROSS_MACHINES = {"loss": 2e-3, "accuracy": 0.06}
 
 
