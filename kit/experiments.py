@@ -2,7 +2,7 @@
 
 :func:`cross_modal_data` builds MNIST-FSDD (or MNIST-SCD when the full Speech
 Commands set is present, or FSDD plus the eSpeak voices, with or without
-twelve more women's voices): 48x48 log-mel
+60 more women's voices): 48x48 log-mel
 features of the spoken digits, split randomly 90/10 (the paper), by the
 corpus's official split, by held-out speaker, or with voices held out (one
 FSDD speaker and one eSpeak accent); train pairs from MNIST's training

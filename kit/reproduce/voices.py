@@ -11,8 +11,8 @@ and AudioMNIST samples are measured for the record and never used to choose.
 
 The ``voices-playground-*`` rows train variants of the playground's first
 recipe (24 epochs) with seed 0: SpecAugment's masks, the ``voice`` and
-``room`` steps, both, twelve more eSpeak women's voices to train on
-(:func:`kit.data.synth.load_more_espeak_voices`), and the recipe itself
+``room`` steps, both, 60 more eSpeak women's voices to train on (twelve
+variants in five accents, :func:`kit.data.synth.load_more_espeak_voices`), and the recipe itself
 with seeds 0 to 3, whose spread is the yardstick a variant has to beat.
 The variant that cleared it, those voices with the ``room`` step, is the
 zoo's ``fast-aivae`` now, the table's first row.
@@ -41,7 +41,7 @@ import numpy as np
 from .. import zoo
 from ..augment import DEFAULT_STEPS
 from ..data import SpokenDigits, load_fsdd
-from ..data.synth import MORE_VARIANTS, load_espeak_digits
+from ..data.synth import MORE_VARIANTS, TRAINING_ACCENTS, load_espeak_digits
 from ..data.voices import VALIDATION_SETS, unseen_corpora, unseen_scores, validation_voices, voices_split
 from ..experiments import hears, spoken_digit_accuracy
 from ..features import feature_spec
@@ -156,7 +156,7 @@ def _augmentation(row: Row, result: dict, seeds: bool = False) -> str:
     if seeds or config.get("seed"):
         cell += f", seed {config.get('seed', 0)}"
     if config["data"].endswith("-more"):
-        cell += f", with {len(MORE_VARIANTS)} more eSpeak women's voices"
+        cell += f", with {len(MORE_VARIANTS) * len(TRAINING_ACCENTS)} more eSpeak women's voices"
     return cell + (f" (the zoo's `{row.zoo}`)" if row.zoo else "")
 
 
